@@ -1,0 +1,142 @@
+"""Evaluation results and the JSON document they print as (DESIGN.md §6, docs/semantics.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from accord.engine.clock import US
+from accord.engine.credits import AgreementCredit
+from accord.engine.periods import Period
+from accord.model.agreement import Agreement, Metric
+
+__all__ = ["ITEM_COLUMNS", "AgreementResult", "Evaluation", "ObjectiveResult", "format_instant"]
+
+ITEM_COLUMNS: dict[Metric, tuple[str, ...]] = {
+    Metric.RESPONSE_TIME: ("ticket", "state", "elapsed_s", "target_s", "due_at", "met", "period"),
+    Metric.RESOLUTION_TIME: ("ticket", "state", "elapsed_s", "target_s", "due_at", "met",
+                             "period"),
+    Metric.DELIVERY: ("slot", "window_end", "delivery", "delivered_at", "met", "period"),
+    Metric.AVAILABILITY: ("incident", "kind", "start", "end", "downtime_s", "met", "period"),
+    Metric.KPI: (),
+}
+_INSTANTS = ("due_at", "slot", "window_end", "delivered_at", "start", "end")
+
+
+def format_instant(instant: datetime) -> str:
+    """UTC with ``Z``; microseconds only when there are some."""
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def _seconds(microseconds: int) -> int | float:
+    return microseconds // US if microseconds % US == 0 else microseconds / US
+
+
+def _number(value: Fraction | Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    id: str
+    metric: Metric
+    clause: str | None
+    attainment: Fraction | None
+    goal: Decimal
+    met: bool
+    counted: int
+    breached: int
+    pending: int
+    credit: Decimal
+    target: str | None = None
+    downtime_us: int | None = None
+    measured_us: int | None = None
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "id": self.id, "metric": self.metric.value, "clause": self.clause,
+            "attainment": _number(self.attainment), "goal": _number(self.goal),
+            "met": self.met, "counted": self.counted, "breached": self.breached,
+            "pending": self.pending, "credit": {"percent": float(self.credit * 100)},
+        }
+        if self.target is not None:
+            doc["target"] = self.target
+        if self.metric is Metric.AVAILABILITY:
+            doc["downtime_s"] = _seconds(self.downtime_us or 0)
+            doc["measured_s"] = _seconds(self.measured_us or 0)
+        return doc
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    agreement: Agreement
+    customer: str
+    start: datetime
+    end: datetime
+    objectives: tuple[ObjectiveResult, ...]
+    credit: AgreementCredit
+
+    @property
+    def met(self) -> bool:
+        return all(o.met for o in self.objectives)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "id": self.agreement.id, "customer": self.customer,
+            "title": self.agreement.title, "type": self.agreement.type.value,
+            "period": {"start": format_instant(self.start), "end": format_instant(self.end)},
+            "met": self.met,
+            "objectives": [o.document() for o in self.objectives],
+            "credit": {
+                "percent": float(self.credit.share * 100),
+                "amount": None if self.credit.amount is None else str(self.credit.amount),
+                "currency": self.credit.currency,
+                "capped": self.credit.capped,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Agreements × data × period → per-objective results and the evidence items."""
+
+    period: Period
+    at: datetime
+    agreements: tuple[AgreementResult, ...]
+    items: pl.DataFrame
+    """One row per item, sorted; columns of every metric (null where they do not apply)."""
+
+    def formatted_items(self) -> pl.DataFrame:
+        """The items with instants as ``…Z`` text, as they print in JSON and CSV."""
+        frame = self.items
+        return frame.with_columns(
+            pl.when(pl.col(c).dt.microsecond() == 0)
+            .then(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            .otherwise(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S.%6fZ"))
+            .alias(c)
+            for c in _INSTANTS if c in frame.columns
+        )
+
+    def item_documents(self) -> list[dict[str, Any]]:
+        rows = self.formatted_items().to_dicts()
+        documents = []
+        for row in rows:
+            metric = Metric(row["metric"])
+            doc = {"agreement": row["agreement"], "customer": row["customer"],
+                   "objective": row["objective"]}
+            doc.update((c, row[c]) for c in ITEM_COLUMNS[metric])
+            documents.append(doc)
+        return documents
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "period": {"label": self.period.label, "at": format_instant(self.at)},
+            "agreements": [a.document() for a in self.agreements],
+            "items": self.item_documents(),
+        }

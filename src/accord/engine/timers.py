@@ -1,0 +1,232 @@
+"""Ticket timers: response and resolution, with pauses, reopen and stop (DESIGN.md §5).
+
+Tickets are columns; each ticket's status history is a slice of history columns sorted by
+ticket and instant (``ptr[i]:ptr[i + 1]``). One compiled pass walks every ticket's segments,
+adds the business time of the running ones with the clock, and finds the earliest instant at
+which the running time reaches the target (docs/semantics.md, "Ticket timers").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numba
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from accord.engine.clock import BusinessClock, _b, _reach
+
+__all__ = ["NULL", "Run", "TicketColumns", "TimerResult", "TimerState", "prepare_tickets",
+           "resolution_timers", "response_timers"]
+
+NULL = np.iinfo(np.int64).min
+STOP_STATUSES = ("resolved", "closed")
+Ints = npt.NDArray[np.int64]
+
+
+class TimerState(IntEnum):
+    STOPPED = 0
+    RUNNING = 1
+    PAUSED = 2
+
+
+class Run(IntEnum):
+    """How a status acts on a timer."""
+
+    RUNS = 0
+    PAUSES = 1
+    STOPS = 2
+
+
+@dataclass(frozen=True, eq=False)
+class TicketColumns:
+    """Tickets as of ``at``: instants as int64 microseconds (``NULL`` when empty)."""
+
+    frame: pl.DataFrame
+    created: Ints
+    first_response: Ints
+    resolved: Ints
+    ptr: Ints
+    history_at: Ints
+    history_status: npt.NDArray[np.int32]
+    statuses: list[str]
+
+    def classes(self, pause: tuple[str, ...], *, pausing: bool) -> tuple[npt.NDArray[np.int8], int]:
+        """How each status code acts on a timer, and how the implicit first ``open`` acts."""
+        def run(status: str) -> Run:
+            if status in STOP_STATUSES:
+                return Run.STOPS
+            return Run.PAUSES if pausing and status in pause else Run.RUNS
+        table = np.array([run(s) for s in self.statuses] or [0], dtype=np.int8)
+        return table, int(run("open"))
+
+
+def _us(series: pl.Series) -> Ints:
+    values: Ints = series.dt.epoch("us").fill_null(NULL).to_numpy().astype(np.int64, copy=False)
+    return values
+
+
+def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> TicketColumns:
+    """Tickets and their status histories as they stood at ``at`` (microseconds)."""
+    at_dt = pl.lit(at).cast(pl.Datetime("us", "UTC"))
+    tickets = tickets.filter(pl.col("created_at") <= at_dt).with_columns(
+        pl.when(pl.col(c) <= at_dt).then(pl.col(c)).alias(c)
+        for c in ("first_response_at", "resolved_at")
+    )
+    ids = tickets.select(pl.col("id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_ticket"))
+    rows = (
+        history.filter(pl.col("at") <= at_dt)
+        .with_row_index("_row")
+        .join(ids, left_on="ticket_id", right_on="id", how="inner")
+        .sort(["_ticket", "at", "_row"])
+    )
+    statuses = rows.get_column("status").unique().sort().to_list()
+    status = rows.get_column("status").cast(pl.Enum(statuses))
+    order = rows.get_column("_ticket").to_numpy()
+    ptr = np.searchsorted(order, np.arange(len(tickets) + 1), side="left").astype(np.int64)
+    return TicketColumns(
+        frame=tickets,
+        created=_us(tickets.get_column("created_at")),
+        first_response=_us(tickets.get_column("first_response_at")),
+        resolved=_us(tickets.get_column("resolved_at")),
+        ptr=ptr,
+        history_at=_us(rows.get_column("at")),
+        history_status=status.to_physical().to_numpy().astype(np.int32),
+        statuses=statuses,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class TimerResult:
+    """Per selected ticket: business ``elapsed``, ``due`` and ``stop`` instants, ``state``."""
+
+    elapsed: Ints
+    due: Ints
+    stop: Ints
+    state: npt.NDArray[np.int8]
+
+
+def resolution_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock: BusinessClock,
+                      pause: tuple[str, ...], at: int) -> TimerResult:
+    """Resolution timers of the ``selected`` tickets (row numbers), paused on ``pause``."""
+    classes, open_class = tickets.classes(pause, pausing=True)
+    return TimerResult(*_resolution(
+        selected, targets, tickets.created, tickets.resolved, tickets.ptr, tickets.history_at,
+        tickets.history_status, classes, open_class, at,
+        clock.origin, clock.starts, clock.ends, clock.cum, clock.buckets))
+
+
+def response_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock: BusinessClock,
+                    at: int) -> TimerResult:
+    """Response timers: never paused; answered by the first response or by resolving."""
+    classes, _ = tickets.classes((), pausing=False)
+    return TimerResult(*_response(
+        selected, targets, tickets.created, tickets.first_response, tickets.resolved, tickets.ptr,
+        tickets.history_at, tickets.history_status, classes, at,
+        clock.origin, clock.starts, clock.ends, clock.cum, clock.buckets))
+
+
+@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, classes,  # type: ignore[no-untyped-def]
+                open_class, at, origin, starts, ends, cum, buckets):
+    n = selected.shape[0]
+    elapsed = np.empty(n, dtype=np.int64)
+    due = np.empty(n, dtype=np.int64)
+    stop_at = np.empty(n, dtype=np.int64)
+    state = np.empty(n, dtype=np.int8)
+    for j in range(n):
+        i = selected[j]
+        t0 = created[i]
+        target = targets[j]
+        p0 = ptr[i]
+        p1 = ptr[i + 1]
+        if p0 == p1:
+            # Without a history the timer runs from creation to resolved_at, unpaused.
+            stop = resolved[i]
+            if stop != NULL and stop < t0:
+                stop = t0
+            end = stop if stop != NULL else at
+            b0 = _b(t0, origin, starts, ends, cum, buckets)
+            elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
+            due[j] = _reach(b0 + target, origin, starts, cum)
+            stop_at[j] = stop
+            state[j] = 0 if stop != NULL else 1
+            continue
+        # Stopped for good: the final unbroken run of stop statuses, from its first row.
+        stop = NULL
+        if classes[h_status[p1 - 1]] == 2:
+            k = p1 - 1
+            while k - 1 >= p0 and classes[h_status[k - 1]] == 2:
+                k -= 1
+            stop = h_at[k] if h_at[k] > t0 else t0
+        end = stop if stop != NULL else at
+        current = open_class
+        k = p0
+        while k < p1 and h_at[k] <= t0:
+            current = classes[h_status[k]]
+            k += 1
+        segment_start = t0
+        total = 0
+        reached = NULL
+        while True:
+            segment_end = h_at[k] if k < p1 and h_at[k] < end else end
+            if current == 0 and segment_end > segment_start:
+                b_start = _b(segment_start, origin, starts, ends, cum, buckets)
+                length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
+                if reached == NULL and total + length >= target:
+                    reached = _reach(b_start + target - total, origin, starts, cum)
+                total += length
+            if k >= p1 or h_at[k] >= end:
+                break
+            current = classes[h_status[k]]
+            segment_start = h_at[k]
+            k += 1
+        final = classes[h_status[p1 - 1]]
+        if stop != NULL:
+            state[j] = 0
+        elif final == 1:
+            state[j] = 2
+        else:
+            state[j] = 1
+        if reached == NULL and state[j] != 2:
+            b_end = _b(end, origin, starts, ends, cum, buckets)
+            reached = _reach(b_end + target - total, origin, starts, cum)
+        elapsed[j] = total
+        due[j] = reached
+        stop_at[j] = stop
+    return elapsed, due, stop_at, state
+
+
+@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _response(selected, targets, created, first_response, resolved, ptr, h_at, h_status,  # type: ignore[no-untyped-def]
+              classes, at, origin, starts, ends, cum, buckets):
+    n = selected.shape[0]
+    elapsed = np.empty(n, dtype=np.int64)
+    due = np.empty(n, dtype=np.int64)
+    stop_at = np.empty(n, dtype=np.int64)
+    state = np.empty(n, dtype=np.int8)
+    for j in range(n):
+        i = selected[j]
+        t0 = created[i]
+        p0 = ptr[i]
+        p1 = ptr[i + 1]
+        # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
+        answered = resolved[i] if p0 == p1 else NULL
+        for k in range(p0, p1):
+            if classes[h_status[k]] == 2:
+                answered = h_at[k]
+                break
+        stop = first_response[i]
+        if answered != NULL and (stop == NULL or answered < stop):
+            stop = answered
+        if stop != NULL and stop < t0:
+            stop = t0
+        end = stop if stop != NULL else at
+        b0 = _b(t0, origin, starts, ends, cum, buckets)
+        elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
+        due[j] = _reach(b0 + targets[j], origin, starts, cum)
+        stop_at[j] = stop
+        state[j] = 0 if stop != NULL else 1
+    return elapsed, due, stop_at, state

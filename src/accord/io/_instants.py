@@ -1,0 +1,123 @@
+"""Reading instants: ISO 8601 text with an offset, or typed timestamps, to UTC microseconds.
+
+Accepted text: ``2026-03-02T09:15:00Z``, ``…+01:00``, ``…+0100``, ``…+01``, fractional seconds
+(``09:15:00.25``, digits past microseconds are dropped), seconds left out (``09:15Z``) and a
+space for the ``T``. Text without an offset is *naive*: an error unless the zone of the data
+is named (``--data-timezone``, DESIGN.md §4). A naive local time is then read as ``zoneinfo``
+reads it with ``fold=0`` — the rule docs/semantics.md sets for calendars, so data and
+calendars agree: a time repeated when clocks go back is its first occurrence (the earlier
+instant), and a time skipped when clocks go forward takes the offset from before the change
+(``02:30`` on a spring-forward night in Berlin is ``01:30Z``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from accord.engine.tables import INSTANT
+from accord.errors import Problem, UsageError
+from accord.io._cells import CellCheck, Column, ColumnTypeError, describe_value, text
+
+__all__ = ["check_zone", "instants"]
+
+_AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
+_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
+_PARTS = (r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?"
+          r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$")
+_EXAMPLE = ("write ISO 8601 with a UTC offset, e.g. 2026-03-02T09:15:00Z or "
+            "2026-03-02T10:15:00+01:00")
+_NAIVE_HINT = "add one (e.g. Z or +01:00) or name the zone of the data with --data-timezone"
+
+
+def check_zone(name: str | None) -> str | None:
+    """``name`` if it is a time zone both zoneinfo and Polars know; UsageError otherwise."""
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+        pl.Series([0], dtype=pl.Datetime("us")).dt.replace_time_zone(name)
+    except (ZoneInfoNotFoundError, ValueError, pl.exceptions.PolarsError):
+        raise UsageError(f"--data-timezone: {name!r} is not a time zone", [Problem(
+            f"{name!r} is not a time zone", path="--data-timezone",
+            hint="name an IANA zone such as Europe/Berlin, America/New_York or UTC")]) from None
+    return name
+
+
+def instants(raw: pl.Series, zone: str | None) -> Column:
+    """UTC instants from text or typed timestamps; ColumnTypeError for any other type."""
+    dtype = raw.dtype
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            return Column(raw.dt.convert_time_zone("UTC").dt.cast_time_unit("us").cast(INSTANT))
+        if zone is None:
+            raise ColumnTypeError("holds timestamps without a time zone", _NAIVE_HINT.replace(
+                "add one (e.g. Z or +01:00)", "store them with one (e.g. UTC)"))
+        return Column(_localise(raw.dt.cast_time_unit("us"), zone))
+    if dtype == pl.Null:
+        return Column(raw.cast(INSTANT))
+    if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
+        raise ColumnTypeError(f"holds {dtype}, not timestamps",
+                              "store timestamps with a time zone, or as ISO 8601 text")
+    return _parse(text(raw).str.strip_chars(), zone)
+
+
+def _parse(cells: pl.Series, zone: str | None) -> Column:
+    values = cells.str.to_datetime(_AWARE, strict=False, time_unit="us").cast(INSTANT)
+    naive = pl.repeat(False, len(cells), dtype=pl.Boolean, eager=True)
+    retry = values.is_null() & cells.is_not_null()
+    if retry.any():
+        rows = retry.arg_true()
+        again, naive_again = _parse_variants(cells.gather(rows), zone)
+        values = values.scatter(rows, again)
+        naive = naive.scatter(rows, naive_again)
+    bad = cells.is_not_null() & values.is_null()
+    naive_bad = bad & naive if zone is None else bad & False
+    checks = (CellCheck(bad & ~naive_bad, _not_instant), CellCheck(naive_bad, _naive))
+    return Column(values, checks)
+
+
+def _parse_variants(cells: pl.Series, zone: str | None) -> tuple[pl.Series, pl.Series]:
+    """Instants from the accepted spellings other than the canonical one, and which are naive."""
+    parts = cells.str.extract_groups(_PARTS).struct.unnest()
+    date, minutes, seconds, offset = (parts[name] for name in parts.columns)
+    local = pl.select(
+        date + "T" + minutes + seconds.fill_null(":00").str.replace(",", ".", literal=True),
+    ).to_series()
+    offset = pl.select(
+        pl.when(offset.str.to_uppercase() == "Z").then(pl.lit("+00:00"))
+        .when(offset.str.len_chars() == 3).then(offset + ":00")
+        .when(offset.str.len_chars() == 5).then(
+            offset.str.slice(0, 3) + ":" + offset.str.slice(3, 2))
+        .otherwise(offset),
+    ).to_series()
+    aware = (local + offset).str.to_datetime(_AWARE, strict=False, time_unit="us").cast(INSTANT)
+    naive = local.is_not_null() & offset.is_null()
+    if zone is not None and naive.any():
+        local_times = local.str.to_datetime(_NAIVE, strict=False, time_unit="us")
+        aware = pl.select(pl.when(naive).then(_localise(local_times, zone)).otherwise(aware)) \
+            .to_series()
+    return aware, naive
+
+
+def _localise(local: pl.Series, zone: str) -> pl.Series:
+    """Naive local times in ``zone`` as UTC instants, read with ``fold=0`` (module docstring)."""
+    placed = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    skipped = placed.is_null() & local.is_not_null()
+    if skipped.any():
+        rows = skipped.arg_true()
+        tz = ZoneInfo(zone)
+        moved = [value.replace(tzinfo=tz).astimezone(UTC) for value in local.gather(rows)]
+        placed = placed.scatter(rows, pl.Series(moved, dtype=pl.Datetime("us", "UTC"))
+                                .dt.convert_time_zone(zone))
+    return placed.dt.convert_time_zone("UTC").cast(INSTANT)
+
+
+def _not_instant(value: str) -> tuple[str, str | None]:
+    return f"{describe_value(value)} is not a timestamp", _EXAMPLE
+
+
+def _naive(value: str) -> tuple[str, str | None]:
+    return f"{describe_value(value)} has no UTC offset", _NAIVE_HINT
