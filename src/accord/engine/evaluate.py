@@ -48,9 +48,12 @@ def in_effect(agreement: Agreement, period: Period) -> bool:
         agreement.effective.end is None or agreement.effective.end >= period.first)
 
 
-def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period,
-             at: datetime) -> Evaluation:
-    """Evaluate every agreement in effect for ``period`` on ``tables`` as of ``at``."""
+def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period, at: datetime,
+             progress: Callable[[], object] | None = None) -> Evaluation:
+    """Evaluate every agreement in effect for ``period`` on ``tables`` as of ``at``.
+
+    ``progress`` is called once per agreement given, when it is done.
+    """
     at_us = to_us(at)
     chosen = sorted((a for a in agreements if in_effect(a, period)), key=lambda a: a.id)
     bounds = {a.id: tuple(to_us(b) for b in period.bounds(a.timezone)) for a in chosen}
@@ -82,6 +85,8 @@ def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period,
             credit = agreement_credit(agreement, period, [o.credit for o in objectives])
             results.append(AgreementResult(agreement, customer, from_us(start), from_us(end),
                                            objectives, credit))
+        if progress is not None:
+            progress()
     return Evaluation(period, at.astimezone(UTC), tuple(results), _items(item_frames))
 
 
