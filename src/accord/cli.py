@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -100,7 +101,7 @@ def evaluate(
         _stderr().print(f"skipped: {problem}", markup=False)
     if skipped:
         _stderr().print(f"{len(skipped)} bad row(s) skipped", markup=False)
-    with _progress(len(loaded)) as advance:
+    with _Progress(len(loaded)) as advance:
         evaluation = run(loaded, tables, chosen, instant, progress=advance)
     if output == "json":
         json.dump(evaluation.document(), sys.stdout, ensure_ascii=False, indent=2)
@@ -122,14 +123,14 @@ def _instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-class _progress:
+class _Progress:
     """A progress bar on stderr while agreements are evaluated, only on a terminal."""
 
     def __init__(self, total: int) -> None:
         self._total = total
         self._bar: object | None = None
 
-    def __enter__(self) -> object:
+    def __enter__(self) -> Callable[[], object]:
         if not sys.stderr.isatty():
             return lambda: None
         from rich.progress import Progress
@@ -163,10 +164,13 @@ def main() -> None:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
-    except Exception as error:  # click's usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
+    except typer.BadParameter as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except Exception as error:
+        # Typer's own usage errors (a missing option, an unknown command) show themselves.
+        show = getattr(error, "show", None)
+        if callable(show) and hasattr(error, "exit_code"):
+            show()
             sys.exit(error.exit_code)
         raise

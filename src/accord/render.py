@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -38,10 +39,10 @@ def _counts(objective: ObjectiveResult) -> str:
         return f"{objective.counted} values"
     if objective.metric is Metric.AVAILABILITY:
         minutes = (objective.downtime_us or 0) / 60_000_000
-        return f"{minutes:.6g} min down ({objective.counted} incidents)"
+        return f"{minutes:.6g} min down"
     noun = "slots" if objective.metric is Metric.DELIVERY else "tickets"
-    text = f"{objective.breached} of {objective.counted} {noun} missed"
-    return text + (f", {objective.pending} pending" if objective.pending else "")
+    text = f"{objective.breached}/{objective.counted} {noun} late"
+    return text + (f", {objective.pending} open" if objective.pending else "")
 
 
 def render_table(evaluation: Evaluation, console: Console) -> None:
@@ -56,19 +57,18 @@ def render_table(evaluation: Evaluation, console: Console) -> None:
         status = Text("met", style="green") if result.met else Text("missed", style="bold red")
         heading = Text.assemble((f"{title}", "bold"), f"  {agreement.id} · {result.customer} · ",
                                 status)
-        table = Table(title=heading, title_justify="left", expand=False)
+        table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("objective", no_wrap=True)
         table.add_column("clause", no_wrap=True)
         table.add_column("attainment", justify="right", no_wrap=True)
         table.add_column("goal", justify="right", no_wrap=True)
-        table.add_column("evidence")
-        table.add_column("", justify="center", no_wrap=True)
+        table.add_column("evidence", min_width=20)
         table.add_column("credit", justify="right", no_wrap=True)
         for objective in result.objectives:
+            mark = Text(" ✓", style="green") if objective.met else Text(" ✗", style="bold red")
             table.add_row(
                 objective.id, objective.clause or "",
-                _attainment(objective), _goal(objective), _counts(objective),
-                Text("✓", style="green") if objective.met else Text("✗", style="bold red"),
+                Text.assemble(_attainment(objective), mark), _goal(objective), _counts(objective),
                 f"{float(objective.credit * 100):g} %" if objective.credit else "",
             )
         console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from accord.engine.clock import US
@@ -72,5 +73,5 @@ def _incidents(ctx: Context, scope: Scope, objective: AvailabilityObjective) -> 
     )
 
 
-def _col(frame: pl.DataFrame, name: str) -> np.ndarray:  # type: ignore[type-arg]
+def _col(frame: pl.DataFrame, name: str) -> npt.NDArray[np.int64]:
     return frame.get_column(name).to_numpy().astype(np.int64)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import numba
@@ -25,7 +26,7 @@ import numpy.typing as npt
 
 from accord.model.calendar import Calendar
 
-__all__ = ["BEYOND", "BusinessClock", "US", "to_us"]
+__all__ = ["BEYOND", "US", "BusinessClock", "to_us"]
 
 US = 1_000_000
 _BUCKET = 3_600 * US
@@ -103,7 +104,7 @@ class BusinessClock:
 # --- kernels: compiled loops over whole columns -------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _b(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     k = buckets[(t - origin) // _BUCKET]
     n = starts.shape[0]
@@ -115,7 +116,7 @@ def _b(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     return cum[k] + (t - s if t > s else 0)
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _reach(x, origin, starts, cum):  # type: ignore[no-untyped-def]
     n = starts.shape[0]
     if x <= 0:
@@ -126,7 +127,7 @@ def _reach(x, origin, starts, cum):  # type: ignore[no-untyped-def]
     return starts[k] + (x - cum[k])
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _b_many(ts, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     out = np.empty(ts.shape[0], dtype=np.int64)
     for i in range(ts.shape[0]):
@@ -134,7 +135,7 @@ def _b_many(ts, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-
     return out
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _elapsed_many(first, second, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     out = np.empty(first.shape[0], dtype=np.int64)
     for i in range(first.shape[0]):
@@ -146,7 +147,7 @@ def _elapsed_many(first, second, origin, starts, ends, cum, buckets):  # type: i
     return out
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _add_many(ts, business, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     out = np.empty(ts.shape[0], dtype=np.int64)
     for i in range(ts.shape[0]):
@@ -155,7 +156,7 @@ def _add_many(ts, business, origin, starts, ends, cum, buckets):  # type: ignore
     return out
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _reach_many(xs, origin, starts, cum):  # type: ignore[no-untyped-def]
     out = np.empty(xs.shape[0], dtype=np.int64)
     for i in range(xs.shape[0]):
@@ -210,10 +211,10 @@ def _intervals(calendar: Calendar, start: int, end: int) -> tuple[Instants, Inst
 def _offset_stretches(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int, int]]:
     """``(from, to, offset)``: stretches of ``[start, end]`` with one UTC offset (microseconds)."""
     step = 6 * 3_600 * US
-    probes = list(range(start, end, step)) + [end]
+    probes = [*range(start, end, step), end]
     stretches: list[tuple[int, int, int]] = []
     seg_start, offset = start, _offset(zone, start)
-    for before, after in zip(probes, probes[1:], strict=False):
+    for before, after in pairwise(probes):
         if _offset(zone, after) == offset:
             continue
         lo, hi = before, after  # the change lies in (lo, hi]: bisect to the second

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from accord.engine.clock import US, BusinessClock
@@ -23,7 +25,7 @@ def from_us(instant: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=instant)
 
 
-def instant_column(name: str, values: object) -> pl.Series:
+def instant_column(name: str, values: npt.NDArray[np.int64]) -> pl.Series:
     """A UTC instant column from int64 microseconds (nulls where ``NULL``)."""
     series = pl.Series(name, values, dtype=pl.Int64)
     return series.set(series == NULL, None).cast(INSTANT)

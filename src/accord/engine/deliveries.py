@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -80,7 +80,7 @@ def evaluate_deliveries(key: str, objective: DeliveryObjective, scope: Scope,
         pl.col("slot").dt.epoch("us").cast(pl.String).str.zfill(20).alias("_key")))
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _match(slots, window, deliveries):  # type: ignore[no-untyped-def]
     """Slots in time order each take the earliest untaken delivery in [slot, slot + window]."""
     taken = np.full(slots.shape[0], -1, dtype=np.int64)

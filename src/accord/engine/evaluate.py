@@ -123,10 +123,10 @@ def _items(frames: list[pl.DataFrame]) -> pl.DataFrame:
     for column, dtype in _ITEM_SCHEMA.items():
         if column not in items.columns:
             items = items.with_columns(pl.lit(None, dtype=dtype).alias(column))
-    seconds = [c for c in ("elapsed_s", "downtime_s") if items.schema[c] == pl.Float64]
-    items = items.with_columns(
-        pl.col(c).cast(pl.Int64) for c in seconds
-        if items.get_column(c).drop_nulls().pipe(lambda s: bool((s == s.floor()).all())))
+    # Durations print as integers when every one of them is a whole number of seconds.
+    whole = [c for c in ("elapsed_s", "downtime_s") if items.schema[c] == pl.Float64
+             and bool(items.select((pl.col(c) == pl.col(c).floor()).all()).item())]
+    items = items.with_columns(pl.col(c).cast(pl.Int64) for c in whole)
     return items.select(list(_ITEM_SCHEMA))
 
 

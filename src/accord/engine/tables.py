@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import polars as pl
 
-__all__ = ["INSTANT", "SCHEMAS", "REQUIRED", "TableName", "Tables"]
+__all__ = ["INSTANT", "REQUIRED", "SCHEMAS", "TableName", "Tables"]
 
 INSTANT = pl.Datetime("us", "UTC")
 

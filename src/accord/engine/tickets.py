@@ -57,7 +57,8 @@ def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Co
         "target_s": targets[listed] // US,
         "due_at": instant_column("due_at", np.where(result.due == BEYOND, NULL, result.due)[listed]),
         "met": met[listed],
-        "period": pl.Series(np.where(counted[listed], scope.label, None), dtype=pl.String),
+        "period": pl.Series([scope.label] * int(listed.sum()), dtype=pl.String)
+        .set(pl.Series(~counted[listed]), None),
     })
     return Outcome(_tallies(items, scope), items.with_columns(pl.col("ticket").alias("_key")))
 

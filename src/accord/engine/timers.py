@@ -59,7 +59,7 @@ class TicketColumns:
             if status in STOP_STATUSES:
                 return Run.STOPS
             return Run.PAUSES if pausing and status in pause else Run.RUNS
-        table = np.array([run(s) for s in self.statuses] or [0], dtype=np.int8)
+        table = np.array([int(run(s)) for s in self.statuses] or [0], dtype=np.int8)
         return table, int(run("open"))
 
 
@@ -128,7 +128,7 @@ def response_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock
         clock.origin, clock.starts, clock.ends, clock.cum, clock.buckets))
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, classes,  # type: ignore[no-untyped-def]
                 open_class, at, origin, starts, ends, cum, buckets):
     n = selected.shape[0]
@@ -199,7 +199,7 @@ def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, class
     return elapsed, due, stop_at, state
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _response(selected, targets, created, first_response, resolved, ptr, h_at, h_status,  # type: ignore[no-untyped-def]
               classes, at, origin, starts, ends, cum, buckets):
     n = selected.shape[0]

@@ -1,9 +1,9 @@
 """The agreement format: typed, validated values with no I/O beyond reading the file."""
 
 from accord.model.agreement import (
+    Aggregate,
     Agreement,
     AgreementType,
-    Aggregate,
     AvailabilityObjective,
     DeliveryObjective,
     KpiObjective,
@@ -20,9 +20,9 @@ from accord.model.values import Comparator, Comparison, parse_duration, parse_pe
 
 __all__ = [
     "ALWAYS",
+    "Aggregate",
     "Agreement",
     "AgreementType",
-    "Aggregate",
     "AvailabilityObjective",
     "Calendar",
     "Comparator",
@@ -33,8 +33,8 @@ __all__ = [
     "Objective",
     "ResolutionObjective",
     "ResponseObjective",
-    "Tier",
     "TicketObjective",
+    "Tier",
     "agreement_files",
     "load_agreement",
     "load_agreements",

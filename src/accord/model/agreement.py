@@ -43,9 +43,9 @@ from accord.model.values import (
 )
 
 __all__ = [
+    "Aggregate",
     "Agreement",
     "AgreementType",
-    "Aggregate",
     "AvailabilityObjective",
     "CalendarSpec",
     "DeliveryObjective",
@@ -54,8 +54,8 @@ __all__ = [
     "Objective",
     "ResolutionObjective",
     "ResponseObjective",
-    "Tier",
     "TicketObjective",
+    "Tier",
     "cross_check",
 ]
 
@@ -278,8 +278,8 @@ class KpiObjective(_ObjectiveBase):
     @model_validator(mode="after")
     def _tiers_in_unit(self) -> KpiObjective:
         ratio = self.aggregate is Aggregate.RATIO
-        for tier in (*self.credits, self.target):
-            if tier.percent != ratio:
+        for percent in (*(t.percent for t in self.credits), self.target.percent):
+            if percent != ratio:
                 raise ValueError(
                     "a ratio is compared with percentages (e.g. \">= 95%\")"
                     if ratio

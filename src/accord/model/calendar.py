@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
 
 __all__ = [
     "ALWAYS",
-    "Calendar",
     "DAY_NAMES",
+    "Calendar",
     "check_holiday_region",
     "check_timezone",
     "parse_day_keys",
@@ -164,7 +165,7 @@ def parse_ranges(value: object) -> tuple[Range, ...]:
             )
         ranges.append((start, end))
     ranges.sort()
-    for (s1, e1), (s2, e2) in zip(ranges, ranges[1:], strict=False):
+    for (s1, e1), (s2, e2) in pairwise(ranges):
         if s2 < e1:
             raise ValueError(
                 f"ranges {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap"

@@ -9,12 +9,12 @@ from enum import StrEnum
 from fractions import Fraction
 
 __all__ = [
-    "Comparison",
     "Comparator",
+    "Comparison",
     "parse_comparison",
     "parse_duration",
-    "parse_percent",
     "parse_number_or_percent",
+    "parse_percent",
 ]
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
