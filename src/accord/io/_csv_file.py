@@ -52,18 +52,20 @@ def read_csv(path: Path) -> RawTable:
 
 def record_lines(data: bytes) -> npt.NDArray[np.int64]:
     """The 1-based line on which each record after the header starts."""
+    ends_with_newline = data.endswith(b"\n")
+    if b'"' not in data:
+        # Every newline ends a record; the record after the one ending line k starts on k + 1.
+        count = data.count(b"\n") - ends_with_newline
+        return np.arange(2, count + 2, dtype=np.int64)
     raw = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(raw == _NEWLINE)
     quotes = np.flatnonzero(raw == _QUOTE)
-    if len(quotes):
-        newlines_index = np.flatnonzero(np.searchsorted(quotes, newlines) % 2 == 0)
-    else:
-        newlines_index = np.arange(len(newlines))
-    # The record after the separator ending line k (0-based index k) starts on line k + 2.
-    starts = newlines_index.astype(np.int64) + 2
-    if len(newlines_index) and newlines[newlines_index[-1]] == len(raw) - 1:
-        starts = starts[:-1]
-    return starts
+    # The newline ending line k + 1 (0-based index k) separates records when an even number
+    # of quotes precede it; the next record then starts on line k + 2.
+    separators = np.flatnonzero(np.searchsorted(quotes, newlines) % 2 == 0)
+    if len(separators) and ends_with_newline and separators[-1] == len(newlines) - 1:
+        separators = separators[:-1]
+    return separators.astype(np.int64) + 2
 
 
 def _read_slowly(data: bytes, locator: Locator) -> RawTable:

@@ -21,7 +21,7 @@ from accord.engine.tables import INSTANT
 from accord.errors import Problem, UsageError
 from accord.io._cells import CellCheck, Column, ColumnTypeError, describe_value, text
 
-__all__ = ["check_zone", "instants"]
+__all__ = ["check_zone", "first_pass", "instants"]
 
 _AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
@@ -46,8 +46,21 @@ def check_zone(name: str | None) -> str | None:
     return name
 
 
-def instants(raw: pl.Series, zone: str | None) -> Column:
-    """UTC instants from text or typed timestamps; ColumnTypeError for any other type."""
+def first_pass(name: str) -> pl.Expr:
+    """The canonical spelling (``…Z``, ``…+01:00``) parsed; null for anything else.
+
+    Run for all instant columns in one ``select`` so that Polars parses them in parallel;
+    :func:`instants` takes the result as ``parsed``.
+    """
+    return pl.col(name).str.strip_chars().str.to_datetime(
+        _AWARE, strict=False, time_unit="us").cast(INSTANT)
+
+
+def instants(raw: pl.Series, zone: str | None, parsed: pl.Series | None = None) -> Column:
+    """UTC instants from text or typed timestamps; ColumnTypeError for any other type.
+
+    ``parsed`` is :func:`first_pass` of a text column, when already computed.
+    """
     dtype = raw.dtype
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
@@ -61,11 +74,13 @@ def instants(raw: pl.Series, zone: str | None) -> Column:
     if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
         raise ColumnTypeError(f"holds {dtype}, not timestamps",
                               "store timestamps with a time zone, or as ISO 8601 text")
-    return _parse(text(raw).str.strip_chars(), zone)
+    cells = text(raw).str.strip_chars()
+    if parsed is None:
+        parsed = cells.to_frame().select(first_pass(cells.name)).to_series()
+    return _parse(cells, parsed, zone)
 
 
-def _parse(cells: pl.Series, zone: str | None) -> Column:
-    values = cells.str.to_datetime(_AWARE, strict=False, time_unit="us").cast(INSTANT)
+def _parse(cells: pl.Series, values: pl.Series, zone: str | None) -> Column:
     naive = pl.repeat(False, len(cells), dtype=pl.Boolean, eager=True)
     retry = values.is_null() & cells.is_not_null()
     if retry.any():

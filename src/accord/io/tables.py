@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from accord.engine.tables import INCIDENT_KINDS, REQUIRED, SCHEMAS, TableName, Tables
+from accord.engine.tables import INCIDENT_KINDS, INSTANT, REQUIRED, SCHEMAS, TableName, Tables
 from accord.errors import DataError, NotFoundError, Problem, UsageError
 from accord.io._cells import (
     CellCheck,
@@ -27,7 +27,7 @@ from accord.io._cells import (
     text,
 )
 from accord.io._csv_file import read_csv
-from accord.io._instants import check_zone, instants
+from accord.io._instants import check_zone, first_pass, instants
 from accord.io._jsonl_file import read_jsonl
 from accord.io._parquet_file import read_parquet
 from accord.io._source import LINE, Format, Locator, RawTable, format_of
@@ -143,6 +143,8 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
         fatal.extend(_missing_columns(locator, table, found))
     noun = _NOUNS[table]
     lines = frame[LINE]
+    parsed = frame.select(first_pass(name) for name, dtype in schema.items()
+                          if name in found and dtype == INSTANT and frame[name].dtype == pl.String)
     columns: dict[str, pl.Series] = {}
     for name, dtype in schema.items():
         if name not in found:
@@ -150,7 +152,7 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
             continue
         cells = frame[name]
         try:
-            column = _convert(cells, dtype, zone)
+            column = _convert(cells, dtype, zone, parsed.get_column(name, default=None))
         except ColumnTypeError as error:
             fatal.append(locator.whole(error.message, column=name, hint=error.hint))
             continue
@@ -182,11 +184,12 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
     return TableRead(table, Path(locator.file), typed.drop(LINE), row_problems, rejected)
 
 
-def _convert(cells: pl.Series, dtype: pl.DataType, zone: str | None) -> Column:
+def _convert(cells: pl.Series, dtype: pl.DataType, zone: str | None,
+             parsed: pl.Series | None) -> Column:
     if dtype == pl.Float64:
         return numbers(cells)
-    if isinstance(dtype, pl.Datetime):
-        return instants(cells, zone)
+    if dtype == INSTANT:
+        return instants(cells, zone, parsed)
     return Column(text(cells))
 
 

@@ -17,10 +17,12 @@ from typing import Annotated, Any, Literal
 
 from dateutil.rrule import rrulestr
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -303,18 +305,39 @@ class HolidaysSpec(_Model):
     subdivision: Text | None = None
     dates: tuple[date, ...] = ()
 
-    @model_validator(mode="after")
-    def _region(self) -> HolidaysSpec:
-        if self.subdivision is not None and self.country is None:
-            raise ValueError("a subdivision needs its country (e.g. {country: DE, subdivision: BE})")
-        if self.country is not None:
-            check_holiday_region(self.country, self.subdivision)
-        return self
+    @field_validator("country")
+    @classmethod
+    def _country(cls, country: str | None) -> str | None:
+        if country is not None:
+            check_holiday_region(country, None)
+        return country
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, subdivision: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if subdivision is not None and country is None and "country" not in info.data:
+            return subdivision  # the country itself is wrong; that is reported there
+        if subdivision is not None and country is None:
+            raise ValueError("a subdivision needs its country — e.g. {country: DE, subdivision: BE}")
+        if subdivision is not None:
+            check_holiday_region(str(country), subdivision)
+        return subdivision
+
+
+def _day_key(key: str) -> str:
+    parse_day_keys(key)
+    return key
+
+
+def _hours_text(text: str) -> str:
+    parse_ranges(text)
+    return text
 
 
 class CalendarSpec(_Model):
     timezone: str | None = None
-    hours: dict[str, str]
+    hours: dict[Annotated[str, AfterValidator(_day_key)], Annotated[str, AfterValidator(_hours_text)]]
     holidays: HolidaysSpec | None = None
 
     _check_zone = field_validator("timezone")(lambda cls, v: v if v is None else check_timezone(v))
@@ -403,26 +426,38 @@ class CrossProblem:
     hint: str | None = None
 
 
-def cross_check(agreement: Agreement) -> list[CrossProblem]:
-    """Problems that tie two parts of an agreement together, each at the key that is wrong."""
+def cross_check(data: Any) -> list[CrossProblem]:
+    """Problems that tie two parts of an agreement together, each at the key that is wrong.
+
+    Works on the raw mapping, so these are found even when other keys fail to validate.
+    """
+    if not isinstance(data, dict):
+        return []
     problems: list[CrossProblem] = []
-    if ALWAYS in agreement.calendars:
+    calendars = data.get("calendars") if isinstance(data.get("calendars"), dict) else {}
+    services = data.get("services") if isinstance(data.get("services"), list) else []
+    if ALWAYS in calendars:
         problems.append(CrossProblem(("calendars", ALWAYS), "24x7 is built in and cannot be redefined",
                                      "give your calendar another name"))
-    known = sorted({ALWAYS, *agreement.calendars})
-    for key, objective in agreement.objectives.items():
-        if objective.calendar not in known:
+    known = sorted({ALWAYS, *map(str, calendars)})
+    objectives = data.get("objectives") if isinstance(data.get("objectives"), dict) else {}
+    for key, objective in objectives.items():
+        if not isinstance(objective, dict):
+            continue
+        calendar = objective.get("calendar", ALWAYS)
+        if isinstance(calendar, str) and calendar not in known:
             problems.append(CrossProblem(
-                ("objectives", key, "calendar"),
-                f"unknown calendar {objective.calendar!r}",
+                ("objectives", str(key), "calendar"),
+                f"unknown calendar {calendar!r}",
                 f"define it under calendars, or use one of: {', '.join(known)}",
             ))
-        if objective.service is not None and objective.service not in agreement.services:
+        service = objective.get("service")
+        if isinstance(service, str) and services and service not in services:
             problems.append(CrossProblem(
-                ("objectives", key, "service"),
-                f"{objective.service!r} is not one of this agreement's services",
-                f"add it to services, or use one of: {', '.join(agreement.services)}",
+                ("objectives", str(key), "service"),
+                f"{service!r} is not one of this agreement's services",
+                f"add it to services, or use one of: {', '.join(map(str, services))}",
             ))
-    if len(set(agreement.services)) != len(agreement.services):
+    if len(set(map(str, services))) != len(services):
         problems.append(CrossProblem(("services",), "a service is listed twice"))
     return problems

@@ -7,6 +7,7 @@ by country and subdivision) and extra closed dates. Its hours are half-open loca
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,11 +101,10 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        close = [z for z in sorted(available_timezones()) if z.lower().endswith(name.lower()[-5:])]
-        hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
-        raise ValueError(
-            f"{name!r} is not a time zone; use an IANA name such as Europe/Berlin{hint}"
-        ) from None
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=3)
+        hint = f"did you mean {' or '.join(close)}?" if close else (
+            "use an IANA name such as Europe/Berlin or America/New_York")
+        raise ValueError(f"{name!r} is not a time zone — {hint}") from None
     return name
 
 
@@ -115,13 +115,13 @@ def check_holiday_region(country: str, subdivision: str | None) -> None:
         upper = country.upper()
         hint = f" (did you mean {upper}?)" if upper in supported else ""
         raise ValueError(
-            f"{country!r} is not a country the holidays package knows; "
+            f"{country!r} is not a country the holidays package knows — "
             f"use an ISO 3166-1 alpha-2 code such as DE or US{hint}"
         )
     if subdivision is not None and subdivision not in supported[country]:
         known = ", ".join(supported[country][:12])
         raise ValueError(
-            f"{subdivision!r} is not a subdivision of {country}; known: {known}"
+            f"{subdivision!r} is not a subdivision of {country} — use one of: {known}"
             + ("…" if len(supported[country]) > 12 else "")
         )
 

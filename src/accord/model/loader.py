@@ -119,15 +119,14 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
     if not isinstance(data, dict):
         raise AgreementError("not a mapping", [Problem(
             "an agreement is a mapping of keys (accord, id, type, …)", file=file, line=1, column=1)])
+    problems = [_located(p.path, p.message, p.hint, positions, file) for p in cross_check(data)]
     try:
         agreement = Agreement.model_validate(data)
     except ValidationError as error:
-        problems = [_problem(e, positions, file) for e in error.errors()]
-        raise AgreementError(f"{file}: {len(problems)} problem(s)", problems) from None
-    cross = cross_check(agreement)
-    if cross:
-        raise AgreementError(f"{file}: {len(cross)} problem(s)", [
-            _located(p.path, p.message, p.hint, positions, file) for p in cross])
+        problems += [_problem(e, positions, file) for e in error.errors()]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise AgreementError(f"{file}: {len(problems)} problem(s)", problems)
     return agreement
 
 
@@ -172,7 +171,8 @@ def _problem(error: Any, positions: dict[KeyPath, Position], file: str) -> Probl
     # The objective's metric appears in pydantic's location as a union tag: not a key.
     if len(loc) > 2 and loc[0] == "objectives" and loc[2] in set(Metric):
         loc = (*loc[:2], *loc[3:])
-    loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+    loc = tuple(p for p in loc
+                if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     hint: str | None = None

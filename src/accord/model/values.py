@@ -19,7 +19,7 @@ __all__ = [
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _UNIT_SECONDS = (86_400, 3_600, 60, 1)
-_DURATION_HINT = "write e.g. 4h, 30m, 1h30m, 2d (a day is 24 hours of calendar time)"
+_DURATION_HINT = "write e.g. 4h, 30m, 1h30m or 2d (a day is 24 hours of calendar time)"
 
 
 def parse_duration(value: object) -> int:
@@ -28,7 +28,7 @@ def parse_duration(value: object) -> int:
     A day is 24 hours of calendar time; business days (``2bd``) come in a later format version.
     """
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration ({_DURATION_HINT})")
+        raise ValueError(f"{value!r} is not a duration — {_DURATION_HINT}")
     text = value.strip()
     if re.fullmatch(r"\d+\s*bd", text):
         raise ValueError(
@@ -37,7 +37,7 @@ def parse_duration(value: object) -> int:
         )
     match = _DURATION.fullmatch(text)
     if not text or match is None or not any(match.groups()):
-        raise ValueError(f"{value!r} is not a duration ({_DURATION_HINT})")
+        raise ValueError(f"{value!r} is not a duration — {_DURATION_HINT}")
     seconds = sum(int(g) * unit for g, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if g)
     if seconds <= 0:
         raise ValueError(f"{value!r}: a duration must be longer than zero")
@@ -47,11 +47,11 @@ def parse_duration(value: object) -> int:
 def parse_percent(value: object) -> Decimal:
     """A percentage written with ``%`` (``99.9%``), as a fraction (``Decimal('0.999')``)."""
     if isinstance(value, bool) or not isinstance(value, str) or not value.strip().endswith("%"):
-        raise ValueError(f"{value!r} is not a percentage (write it with %, e.g. 99.9%)")
+        raise ValueError(f"{value!r} is not a percentage — write it with %, e.g. 99.9%")
     try:
         number = Decimal(value.strip()[:-1].strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a percentage (write it with %, e.g. 99.9%)") from None
+        raise ValueError(f"{value!r} is not a percentage — write it with %, e.g. 99.9%") from None
     if not number.is_finite() or number < 0:
         raise ValueError(f"{value!r}: a percentage must be between 0% and 100%")
     if number > 100:
@@ -115,8 +115,8 @@ class Comparison:
 
     def __str__(self) -> str:
         if self.percent:
-            return f"{self.comparator.value} {self.threshold * 100:f}%"
-        return f"{self.comparator.value} {self.threshold:f}"
+            return f"{self.comparator.value} {(self.threshold * 100).normalize():f}%"
+        return f"{self.comparator.value} {self.threshold.normalize():f}"
 
 
 _COMPARISON = re.compile(r"\s*(>=|<=|>|<)\s*(\S+)\s*")
