@@ -151,7 +151,9 @@ class _Progress:
 def main() -> None:
     """Run the CLI; the one place where Accord's errors become messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the code of a typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except AccordError as error:
         console = _stderr()
         if error.problems:

@@ -27,7 +27,7 @@ from accord.io._cells import (
     text,
 )
 from accord.io._csv_file import read_csv
-from accord.io._instants import check_zone, first_pass, instants
+from accord.io._instants import check_zone, instants
 from accord.io._jsonl_file import read_jsonl
 from accord.io._parquet_file import read_parquet
 from accord.io._source import LINE, Format, Locator, RawTable, format_of
@@ -143,8 +143,6 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
         fatal.extend(_missing_columns(locator, table, found))
     noun = _NOUNS[table]
     lines = frame[LINE]
-    parsed = frame.select(first_pass(name) for name, dtype in schema.items()
-                          if name in found and dtype == INSTANT and frame[name].dtype == pl.String)
     columns: dict[str, pl.Series] = {}
     for name, dtype in schema.items():
         if name not in found:
@@ -152,7 +150,7 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
             continue
         cells = frame[name]
         try:
-            column = _convert(cells, dtype, zone, parsed.get_column(name, default=None))
+            column = _convert(cells, dtype, zone)
         except ColumnTypeError as error:
             fatal.append(locator.whole(error.message, column=name, hint=error.hint))
             continue
@@ -184,12 +182,11 @@ def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
     return TableRead(table, Path(locator.file), typed.drop(LINE), row_problems, rejected)
 
 
-def _convert(cells: pl.Series, dtype: pl.DataType, zone: str | None,
-             parsed: pl.Series | None) -> Column:
+def _convert(cells: pl.Series, dtype: pl.DataType, zone: str | None) -> Column:
     if dtype == pl.Float64:
         return numbers(cells)
     if dtype == INSTANT:
-        return instants(cells, zone, parsed)
+        return instants(cells, zone)
     return Column(text(cells))
 
 
@@ -204,12 +201,12 @@ def _missing_columns(locator: Locator, table: TableName, found: tuple[str, ...])
 def _cell_problems(locator: Locator, name: str, checks: list[CellCheck], cells: pl.Series,
                    lines: pl.Series) -> list[Located]:
     located: list[Located] = []
-    shown = cells if cells.dtype == pl.String else cells.cast(pl.String)
     for check in checks:
         if not check.bad.any():
             continue
         rows = check.bad.arg_true()
-        for line, value in zip(lines.gather(rows), shown.gather(rows), strict=True):
+        shown = cells.gather(rows).cast(pl.String)
+        for line, value in zip(lines.gather(rows), shown, strict=True):
             message, hint = check.describe(value or "")
             located.append((line, locator.cell(line, name, message, hint)))
     return located
