@@ -434,13 +434,13 @@ def cross_check(data: Any) -> list[CrossProblem]:
     if not isinstance(data, dict):
         return []
     problems: list[CrossProblem] = []
-    calendars = data.get("calendars") if isinstance(data.get("calendars"), dict) else {}
-    services = data.get("services") if isinstance(data.get("services"), list) else []
+    calendars: dict[Any, Any] = _mapping(data.get("calendars"))
+    services: list[Any] = data["services"] if isinstance(data.get("services"), list) else []
     if ALWAYS in calendars:
         problems.append(CrossProblem(("calendars", ALWAYS), "24x7 is built in and cannot be redefined",
                                      "give your calendar another name"))
     known = sorted({ALWAYS, *map(str, calendars)})
-    objectives = data.get("objectives") if isinstance(data.get("objectives"), dict) else {}
+    objectives = _mapping(data.get("objectives"))
     for key, objective in objectives.items():
         if not isinstance(objective, dict):
             continue
@@ -461,3 +461,7 @@ def cross_check(data: Any) -> list[CrossProblem]:
     if len(set(map(str, services))) != len(services):
         problems.append(CrossProblem(("services",), "a service is listed twice"))
     return problems
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
