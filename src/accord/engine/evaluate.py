@@ -117,9 +117,8 @@ _ITEM_SCHEMA: dict[str, pl.DataType] = {
 
 def _items(frames: list[pl.DataFrame]) -> pl.DataFrame:
     if not frames:
-        return pl.DataFrame(schema=_ITEM_SCHEMA)
-    items = pl.concat(frames, how="diagonal_relaxed").sort(
-        ["agreement", "customer", "_order", "_key"], maintain_order=True)
+        return pl.DataFrame(schema={**_ITEM_SCHEMA, "_order": pl.Int32(), "_key": pl.String()})
+    items = pl.concat(frames, how="diagonal_relaxed")
     for column, dtype in _ITEM_SCHEMA.items():
         if column not in items.columns:
             items = items.with_columns(pl.lit(None, dtype=dtype).alias(column))
@@ -127,7 +126,7 @@ def _items(frames: list[pl.DataFrame]) -> pl.DataFrame:
     whole = [c for c in ("elapsed_s", "downtime_s") if items.schema[c] == pl.Float64
              and bool(items.select((pl.col(c) == pl.col(c).floor()).all()).item())]
     items = items.with_columns(pl.col(c).cast(pl.Int64) for c in whole)
-    return items.select(list(_ITEM_SCHEMA))
+    return items.select([*_ITEM_SCHEMA, "_order", "_key"])
 
 
 def _customers(agreement: Agreement, ctx: Context) -> tuple[str, ...]:

@@ -110,11 +110,18 @@ class Evaluation:
     at: datetime
     agreements: tuple[AgreementResult, ...]
     items: pl.DataFrame
-    """One row per item, sorted; columns of every metric (null where they do not apply)."""
+    """One row per item, grouped by agreement and objective; the columns of every metric (null
+    where they do not apply). :meth:`sorted_items` puts them in the order of DESIGN.md §5."""
+
+    def sorted_items(self) -> pl.DataFrame:
+        """Items by agreement, customer, objective (in file order), then ticket, slot or
+        incident; without the sort keys."""
+        return self.items.sort(["agreement", "customer", "_order", "_key"],
+                               maintain_order=True).drop("_order", "_key")
 
     def formatted_items(self) -> pl.DataFrame:
-        """The items with instants as ``…Z`` text, as they print in JSON and CSV."""
-        frame = self.items
+        """The sorted items with instants as ``…Z`` text, as they print in JSON and CSV."""
+        frame = self.sorted_items()
         return frame.with_columns(
             pl.when(pl.col(c).dt.microsecond() == 0)
             .then(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -19,22 +19,22 @@ __all__ = ["evaluate_tickets"]
 
 _DAY = 86_400 * US
 Ints = npt.NDArray[np.int64]
-_STATES = [s.name.lower() for s in sorted(TimerState)]
+_STATES = {int(s): s.name.lower() for s in TimerState}
 
 
 def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Context) -> Outcome:
     tickets = ctx.tickets
-    frame = tickets.frame.with_row_index("_row")
-    selected = frame.filter(_in_scope(key, objective, scope, frame.columns))
+    frame = tickets.frame
     if objective.targets is not None:
         target_s = pl.col("priority").replace_strict(
             objective.targets, default=None, return_dtype=pl.Int64)
     else:
         target_s = pl.lit(objective.target, dtype=pl.Int64)
-    selected = selected.with_columns(target_s.alias("_target")).filter(
-        pl.col("_target").is_not_null())
-    rows = selected.get_column("_row").to_numpy().astype(np.int64)
-    targets = selected.get_column("_target").to_numpy().astype(np.int64) * US
+    chosen = frame.select(
+        (_in_scope(key, objective, scope, frame.columns) & target_s.is_not_null()).alias("in"),
+        target_s.fill_null(0).alias("target"))
+    rows = np.flatnonzero(chosen.get_column("in").to_numpy()).astype(np.int64)
+    targets = chosen.get_column("target").to_numpy()[rows].astype(np.int64) * US
     result = _timers(objective, scope.agreement.calendar(objective.calendar), rows, targets, ctx)
 
     created = tickets.created[rows]
@@ -47,20 +47,26 @@ def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Co
     listed = counted | pending
     met = (result.elapsed <= targets) | pending
 
+    shown = rows[listed]
     elapsed = result.elapsed[listed]
     whole = bool(np.all(elapsed % US == 0))
+    due = result.due[listed]
     items = pl.DataFrame({
-        "customer": selected.get_column("customer").filter(listed),
-        "ticket": selected.get_column("id").filter(listed),
-        "state": pl.Series(np.array(_STATES)[result.state[listed]], dtype=pl.String),
+        "customer": frame.get_column("customer").gather(shown),
+        "ticket": frame.get_column("id").gather(shown),
+        "state": pl.Series(result.state[listed], dtype=pl.Int8).replace_strict(
+            _STATES, return_dtype=pl.String),
         "elapsed_s": elapsed // US if whole else elapsed / US,
         "target_s": targets[listed] // US,
-        "due_at": instant_column("due_at", np.where(result.due == BEYOND, NULL, result.due)[listed]),
+        "due_at": instant_column("due_at", np.where(due == BEYOND, NULL, due)),
         "met": met[listed],
-        "period": pl.Series([scope.label] * int(listed.sum()), dtype=pl.String)
-        .set(pl.Series(~counted[listed]), None),
-    })
-    return Outcome(_tallies(items, scope), items.with_columns(pl.col("ticket").alias("_key")))
+        "_counted": counted[listed],
+    }).with_columns(
+        pl.when(pl.col("_counted")).then(pl.lit(scope.label)).alias("period"),
+        pl.col("ticket").alias("_key"),
+    ).drop("_counted")
+    return Outcome(_tallies(tickets.customer_code[rows], counted, counted & ~met, pending,
+                            tickets.customers, scope), items)
 
 
 def _timers(objective: TicketObjective, calendar: Calendar, rows: Ints, targets: Ints,
@@ -93,17 +99,18 @@ def _in_scope(key: str, objective: TicketObjective, scope: Scope, columns: list[
     return condition
 
 
-def _tallies(items: pl.DataFrame, scope: Scope) -> dict[str, Tally]:
-    sums = items.group_by("customer").agg(
-        pl.col("period").is_not_null().sum().alias("counted"),
-        (pl.col("period").is_not_null() & ~pl.col("met")).sum().alias("breached"),
-        pl.col("period").is_null().sum().alias("pending"),
-    )
-    found = {row["customer"]: row for row in sums.iter_rows(named=True)}
+def _tallies(codes: npt.NDArray[np.int32], counted: npt.NDArray[np.bool_],
+             breached: npt.NDArray[np.bool_], pending: npt.NDArray[np.bool_],
+             names: list[str], scope: Scope) -> dict[str, Tally]:
+    size = len(names) + 1
+    sums = [np.bincount(codes, weights=mask, minlength=size).astype(np.int64)
+            for mask in (counted, breached, pending)]
+    index = {name: i for i, name in enumerate(names)}
     tallies: dict[str, Tally] = {}
     for customer in scope.customers:
-        row = found.get(customer, {"counted": 0, "breached": 0, "pending": 0})
-        counted, breached = int(row["counted"]), int(row["breached"])
-        attainment = Fraction(counted - breached, counted) if counted else None
-        tallies[customer] = Tally(attainment, counted, breached, int(row["pending"]))
+        i = index.get(customer, size - 1)
+        found = (0, 0, 0) if i == size - 1 else (int(s[i]) for s in sums)
+        count, late, waiting = found
+        attainment = Fraction(count - late, count) if count else None
+        tallies[customer] = Tally(attainment, count, late, waiting)
     return tallies

@@ -42,12 +42,19 @@ class Run(IntEnum):
 
 @dataclass(frozen=True, eq=False)
 class TicketColumns:
-    """Tickets as of ``at``: instants as int64 microseconds (``NULL`` when empty)."""
+    """Tickets as of ``at``: instants as int64 microseconds (``NULL`` when empty).
+
+    ``customer_code[i]`` indexes ``customers``; ticket ``i``'s status history is
+    ``history_at[ptr[i]:ptr[i + 1]]`` (sorted by instant, ties in the order read) with the
+    statuses ``statuses[history_status[k]]``.
+    """
 
     frame: pl.DataFrame
     created: Ints
     first_response: Ints
     resolved: Ints
+    customers: list[str]
+    customer_code: npt.NDArray[np.int32]
     ptr: Ints
     history_at: Ints
     history_status: npt.NDArray[np.int32]
@@ -68,32 +75,61 @@ def _us(series: pl.Series) -> Ints:
     return values
 
 
+def _codes(series: pl.Series) -> tuple[list[str], npt.NDArray[np.int32]]:
+    """The distinct values of a text column (sorted) and each row's index among them."""
+    values = series.drop_nulls().unique().sort().to_list()
+    codes = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
+    return values, codes.to_numpy().astype(np.int32)
+
+
+def _rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
+    """The row of ``ids`` each of ``refs`` names (-1 for none): a join on 64-bit hashes,
+    checked string by string, with a plain join when hashes collide."""
+    id_hash = ids.hash().to_numpy()
+    order = np.argsort(id_hash, kind="stable")
+    ordered = id_hash[order]
+    ref_hash = refs.hash().to_numpy()
+    if len(ordered) == 0:
+        return np.full(len(refs), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(ordered, ref_hash), len(ordered) - 1)
+    found = ordered[at] == ref_hash
+    rows = np.where(found, order[at], -1).astype(np.int64)
+    unique = not np.any(ordered[1:] == ordered[:-1])
+    if unique and bool((ids.gather(rows[found]) == refs.filter(pl.Series(found))).all()):
+        return rows
+    first = pl.DataFrame({"id": ids, "_row": np.arange(len(ids))}).unique("id", keep="first")
+    joined = pl.DataFrame({"id": refs}).join(first, on="id", how="left", maintain_order="left")
+    return joined.get_column("_row").fill_null(-1).to_numpy().astype(np.int64)
+
+
 def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> TicketColumns:
     """Tickets and their status histories as they stood at ``at`` (microseconds)."""
     at_dt = pl.lit(at).cast(pl.Datetime("us", "UTC"))
-    tickets = tickets.filter(pl.col("created_at") <= at_dt).with_columns(
-        pl.when(pl.col(c) <= at_dt).then(pl.col(c)).alias(c)
-        for c in ("first_response_at", "resolved_at")
-    )
-    ids = tickets.select(pl.col("id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_ticket"))
-    rows = (
-        history.filter(pl.col("at") <= at_dt)
-        .with_row_index("_row")
-        .join(ids, left_on="ticket_id", right_on="id", how="inner")
-        .sort(["_ticket", "at", "_row"])
-    )
-    statuses = rows.get_column("status").unique().sort().to_list()
-    status = rows.get_column("status").cast(pl.Enum(statuses))
-    order = rows.get_column("_ticket").to_numpy()
-    ptr = np.searchsorted(order, np.arange(len(tickets) + 1), side="left").astype(np.int64)
+    tickets = tickets.filter(pl.col("created_at") <= at_dt)
+    history = history.filter(pl.col("at") <= at_dt)
+    rows = _rows_of(tickets.get_column("id"), history.get_column("ticket_id"))
+    known = rows >= 0
+    history_at = _us(history.get_column("at"))[known]
+    statuses, status_code = _codes(history.get_column("status"))
+    rows, status_code = rows[known], status_code[known]
+    in_order = bool(np.all((rows[1:] > rows[:-1])
+                           | ((rows[1:] == rows[:-1]) & (history_at[1:] >= history_at[:-1]))))
+    if not in_order:
+        order = np.lexsort((history_at, rows))  # stable: ties keep the order read
+        rows, history_at, status_code = rows[order], history_at[order], status_code[order]
+    customers, customer_code = _codes(tickets.get_column("customer"))
+    first_response = _us(tickets.get_column("first_response_at"))
+    resolved = _us(tickets.get_column("resolved_at"))
     return TicketColumns(
         frame=tickets,
         created=_us(tickets.get_column("created_at")),
-        first_response=_us(tickets.get_column("first_response_at")),
-        resolved=_us(tickets.get_column("resolved_at")),
-        ptr=ptr,
-        history_at=_us(rows.get_column("at")),
-        history_status=status.to_physical().to_numpy().astype(np.int32),
+        first_response=np.where(first_response > at, NULL, first_response),
+        resolved=np.where(resolved > at, NULL, resolved),
+        customers=customers,
+        customer_code=customer_code,
+        ptr=np.searchsorted(rows, np.arange(len(tickets) + 1)).astype(np.int64),
+        history_at=history_at,
+        history_status=status_code,
         statuses=statuses,
     )
 

@@ -29,6 +29,7 @@ _AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
 _PARTS = (r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?"
           r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$")
+_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _EXAMPLE = ("write ISO 8601 with a UTC offset, e.g. 2026-03-02T09:15:00Z or "
             "2026-03-02T10:15:00+01:00")
 _NAIVE_HINT = "add one (e.g. Z or +01:00) or name the zone of the data with --data-timezone"
@@ -64,27 +65,35 @@ def instants(raw: pl.Series, zone: str | None) -> Column:
         raise ColumnTypeError(f"holds {dtype}, not timestamps",
                               "store timestamps with a time zone, or as ISO 8601 text")
     cells = text(raw).str.strip_chars()
-    values = _parse_clean(cells)
+    values = _parse_clean(cells, zone)
     if values is not None:
         return Column(values)
     return _parse(cells, zone)
 
 
-def _parse_clean(cells: pl.Series) -> pl.Series | None:
+def _parse_clean(cells: pl.Series, zone: str | None) -> pl.Series | None:
     """Every cell at once with Arrow's ISO 8601 cast; None when any cell needs a closer look.
 
     Arrow's cast is several times faster than a strptime, but all or nothing, and it accepts a
     few spellings beyond ours (``T09Z``); so it runs only when every cell has our shape, and
-    any failure sends the column down the per-cell path of :func:`_parse`.
+    any failure sends the column down the per-cell path of :func:`_parse`. Cells that all
+    lack an offset are local times of ``zone``.
     """
     if not cells.str.contains(_PARTS).fill_null(True).all():
         return None
+    with_offset = cells.str.contains(_OFFSET).drop_nulls()
+    # A failing Arrow cast is slow: try only the one that every cell's shape calls for.
+    if with_offset.all():
+        target, local = pa.timestamp("us", tz="UTC"), False
+    elif zone is not None and not with_offset.any():
+        target, local = pa.timestamp("us"), True
+    else:
+        return None
     try:
-        cast = pc.cast(cells.to_arrow(), pa.timestamp("us", tz="UTC"))
+        values = pl.Series(cells.name, pc.cast(cells.to_arrow(), target))
     except (pa.ArrowException, ValueError):
         return None
-    values = pl.Series(cells.name, cast)
-    return values.cast(INSTANT)
+    return _localise(values, zone) if local and zone else values.cast(INSTANT)
 
 
 def _parse(cells: pl.Series, zone: str | None) -> Column:

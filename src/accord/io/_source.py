@@ -95,14 +95,17 @@ class RawTable:
 
 def blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     """Empty text cells are missing values (DESIGN.md §4)."""
+    empty = [name for name, dtype in frame.schema.items()
+             if dtype == pl.String and (frame[name].str.len_bytes() == 0).any()]
     return frame.with_columns(
         pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String)
+        for name in empty)
 
 
 def drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows without any value (a blank line, an empty object) are no rows."""
     cells = [name for name in frame.columns if name != LINE]
-    if not cells:
+    if not cells or any(frame[name].null_count() == 0 for name in cells):
         return frame
-    return frame.filter(~pl.all_horizontal(pl.col(cells).is_null()))
+    blank = frame.select(pl.all_horizontal(pl.col(cells).is_null())).to_series()
+    return frame.filter(~blank) if blank.any() else frame
