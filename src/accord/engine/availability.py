@@ -29,7 +29,8 @@ def evaluate_availability(key: str, objective: AvailabilityObjective, scope: Sco
     for customer in scope.customers:
         mine = incidents.filter(pl.col("customer").is_null() | (pl.col("customer") == customer))
         maintenance = mine.filter(pl.col("kind") == "maintenance")
-        masked = Masked(clock, _col(maintenance, "_start"), _col(maintenance, "_end"))
+        masked = Masked(clock, np.clip(_col(maintenance, "_start"), window_start, window_end),
+                        np.clip(_col(maintenance, "_end"), window_start, window_end))
         down = mine.filter(pl.col("kind").is_in(down_kinds))
         starts = np.clip(_col(down, "_start"), window_start, window_end)
         ends = np.clip(_col(down, "_end"), window_start, window_end)

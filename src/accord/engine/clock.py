@@ -106,7 +106,13 @@ class BusinessClock:
 
 @numba.njit(cache=True, nogil=True)
 def _b(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
-    k = buckets[(t - origin) // _BUCKET]
+    # Callers keep instants within the horizon; clamping keeps a stray one memory-safe.
+    if t <= origin:
+        return 0
+    bucket = (t - origin) // _BUCKET
+    if bucket >= buckets.shape[0]:
+        bucket = buckets.shape[0] - 1
+    k = buckets[bucket]
     n = starts.shape[0]
     while k < n and ends[k] <= t:
         k += 1

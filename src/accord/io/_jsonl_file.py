@@ -8,9 +8,12 @@ wrong. Numbers and booleans become their JSON text; arrays and objects are error
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from accord.errors import Problem
@@ -32,14 +35,15 @@ _OBJECT_HINT = 'write one JSON object per line, e.g. {"id": "T-1", "customer": "
 def read_jsonl(path: Path) -> RawTable:
     data = path.read_bytes()
     locator = Locator(str(path), Format.JSONL)
-    lines = [number for number, line in enumerate(data.split(b"\n"), 1) if line.strip()]
-    if not lines:
+    if not re.search(rb"\S", data):
         return RawTable.empty(locator)
     try:
+        # Every line is read for the schema: a key first seen late must not be dropped.
         frame = pl.read_ndjson(data, infer_schema_length=None)
     except pl.exceptions.PolarsError:
         return _read_slowly(data, locator)
-    if frame.height != len(lines):
+    lines = _object_lines(data, frame.height)
+    if lines is None:
         return _read_slowly(data, locator)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     rejected: list[tuple[int, Problem]] = []
@@ -53,6 +57,15 @@ def read_jsonl(path: Path) -> RawTable:
         elif name != LINE:
             frame = frame.with_columns(pl.col(name).cast(pl.String))
     return RawTable(locator, drop_blank_rows(blank_to_null(frame)), [], rejected)
+
+
+def _object_lines(data: bytes, rows: int) -> npt.NDArray[np.int64] | None:
+    """The line of each of ``rows`` objects (Polars skips blank lines); None if they disagree."""
+    count = data.count(b"\n") + (not data.endswith(b"\n"))
+    if count == rows:
+        return np.arange(1, rows + 1, dtype=np.int64)
+    lines = [number for number, line in enumerate(data.split(b"\n"), 1) if line.strip()]
+    return np.array(lines, dtype=np.int64) if len(lines) == rows else None
 
 
 def _read_slowly(data: bytes, locator: Locator) -> RawTable:
