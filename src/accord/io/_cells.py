@@ -68,7 +68,8 @@ def text(raw: pl.Series) -> pl.Series:
 
 def required(raw: pl.Series, noun: str, column: str) -> CellCheck:
     def describe(_: str) -> tuple[str, str | None]:
-        return "required value is empty", f"every {noun} needs a {column}"
+        article = "an" if column[:1] in "aeiou" else "a"
+        return "required value is empty", f"every {noun} needs {article} {column}"
 
     return CellCheck(_missing(raw), describe)
 

@@ -43,7 +43,7 @@ def read_jsonl(path: Path) -> RawTable:
     except pl.exceptions.PolarsError:
         return _read_slowly(data, locator)
     lines = _object_lines(data, frame.height)
-    if lines is None:
+    if lines is None or _may_hide_nested_values(frame):
         return _read_slowly(data, locator)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     rejected: list[tuple[int, Problem]] = []
@@ -57,6 +57,19 @@ def read_jsonl(path: Path) -> RawTable:
         elif name != LINE:
             frame = frame.with_columns(pl.col(name).cast(pl.String))
     return RawTable(locator, drop_blank_rows(blank_to_null(frame)), [], rejected)
+
+
+def _may_hide_nested_values(frame: pl.DataFrame) -> bool:
+    """Whether a text column may hold arrays or objects that Polars turned into JSON text.
+
+    Polars unifies a key holding text on one line and an array on another as text; only the
+    slow path can tell ``[1]`` from ``"[1]"``.
+    """
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not texts:
+        return False
+    starts = pl.any_horizontal(pl.col(texts).str.head(1).is_in(["[", "{"]))
+    return bool(frame.select(starts.any()).item())
 
 
 def _object_lines(data: bytes, rows: int) -> npt.NDArray[np.int64] | None:
