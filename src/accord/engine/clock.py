@@ -105,21 +105,24 @@ class BusinessClock:
 
 
 @numba.njit(cache=True, nogil=True)
-def _b(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
+def _interval(t, origin, starts, ends, buckets):  # type: ignore[no-untyped-def]
+    """The first interval not over at ``t`` (``len(starts)`` when none is left)."""
     # Callers keep instants within the horizon; clamping keeps a stray one memory-safe.
-    if t <= origin:
-        return 0
-    bucket = (t - origin) // _BUCKET
-    if bucket >= buckets.shape[0]:
-        bucket = buckets.shape[0] - 1
+    offset = t - origin if t > origin else 0
+    bucket = min(offset // _BUCKET, buckets.shape[0] - 1)
     k = buckets[bucket]
     n = starts.shape[0]
     while k < n and ends[k] <= t:
         k += 1
-    if k == n:
-        return cum[n]
-    s = starts[k]
-    return cum[k] + (t - s if t > s else 0)
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _b(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
+    k = _interval(t, origin, starts, ends, buckets)
+    # Branch-free on purpose: business time before interval k, plus what of it has passed.
+    start = starts[k] if k < starts.shape[0] else t
+    return cum[k] + max(t - start, 0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -144,12 +147,16 @@ def _b_many(ts, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-
 @numba.njit(cache=True, nogil=True)
 def _elapsed_many(first, second, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     out = np.empty(first.shape[0], dtype=np.int64)
+    n = starts.shape[0]
     for i in range(first.shape[0]):
-        if second[i] <= first[i]:
-            out[i] = 0
-        else:
-            out[i] = (_b(second[i], origin, starts, ends, cum, buckets)
-                      - _b(first[i], origin, starts, ends, cum, buckets))
+        # Both look-ups side by side, without branches the CPU cannot predict.
+        a = first[i]
+        b = second[i]
+        ka = _interval(a, origin, starts, ends, buckets)
+        kb = _interval(b, origin, starts, ends, buckets)
+        sa = starts[ka] if ka < n else a
+        sb = starts[kb] if kb < n else b
+        out[i] = max(cum[kb] + max(b - sb, 0) - cum[ka] - max(a - sa, 0), 0)
     return out
 
 
