@@ -86,7 +86,7 @@ def _rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
     """The row of ``ids`` each of ``refs`` names (-1 for none): a join on 64-bit hashes,
     checked string by string, with a plain join when hashes collide."""
     id_hash = ids.hash().to_numpy()
-    order = np.argsort(id_hash, kind="stable")
+    order = pl.Series(id_hash).arg_sort().to_numpy()
     ordered = id_hash[order]
     ref_hash = refs.hash().to_numpy()
     if len(ordered) == 0:
@@ -102,11 +102,18 @@ def _rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
     return joined.get_column("_row").fill_null(-1).to_numpy().astype(np.int64)
 
 
+def _as_of(frame: pl.DataFrame, column: str, at: int) -> pl.DataFrame:
+    """The rows that exist at ``at`` (a copy only when some do not)."""
+    latest = frame.get_column(column).dt.epoch("us").max()
+    if latest is None or (isinstance(latest, int) and latest <= at):
+        return frame
+    return frame.filter(pl.col(column) <= pl.lit(at).cast(pl.Datetime("us", "UTC")))
+
+
 def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> TicketColumns:
     """Tickets and their status histories as they stood at ``at`` (microseconds)."""
-    at_dt = pl.lit(at).cast(pl.Datetime("us", "UTC"))
-    tickets = tickets.filter(pl.col("created_at") <= at_dt)
-    history = history.filter(pl.col("at") <= at_dt)
+    tickets = _as_of(tickets, "created_at", at)
+    history = _as_of(history, "at", at)
     rows = _rows_of(tickets.get_column("id"), history.get_column("ticket_id"))
     known = rows >= 0
     history_at = _us(history.get_column("at"))[known]
@@ -127,7 +134,8 @@ def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> Ti
         resolved=np.where(resolved > at, NULL, resolved),
         customers=customers,
         customer_code=customer_code,
-        ptr=np.searchsorted(rows, np.arange(len(tickets) + 1)).astype(np.int64),
+        ptr=np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(tickets)))))
+        .astype(np.int64),
         history_at=history_at,
         history_status=status_code,
         statuses=statuses,
