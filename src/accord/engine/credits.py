@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from accord.engine.periods import Period
@@ -79,7 +79,9 @@ def agreement_credit(agreement: Agreement, period: Period, shares: list[Decimal]
     share = min(total, agreement.credit_cap)
     if agreement.fee is None:
         return AgreementCredit(share, None, None, capped)
-    fee = agreement.fee.amount * period.months / _MONTHS_PER[agreement.fee.per]
-    unit = Decimal(1).scaleb(-_MINOR_UNITS.get(agreement.fee.currency, 2))
-    amount = (share * fee).quantize(unit, rounding=ROUND_HALF_EVEN)
+    # Exact until the one rounding: a quarterly or yearly fee divides by 3 or 12 per month.
+    fee = Fraction(agreement.fee.amount) * period.months / _MONTHS_PER[agreement.fee.per]
+    digits = _MINOR_UNITS.get(agreement.fee.currency, 2)
+    minor_units = round(Fraction(share) * fee * 10**digits)  # round() on a Fraction: half-even
+    amount = Decimal(minor_units).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
     return AgreementCredit(share, amount, agreement.fee.currency, capped)
