@@ -10,7 +10,14 @@ import polars as pl
 
 from accord.engine.clock import BEYOND, US
 from accord.engine.context import Context, Outcome, Scope, Tally, instant_column
-from accord.engine.timers import NULL, TimerResult, TimerState, resolution_timers, response_timers
+from accord.engine.timers import (
+    NULL,
+    TicketColumns,
+    TimerResult,
+    TimerState,
+    resolution_timers,
+    response_timers,
+)
 from accord.errors import DataError, Problem
 from accord.model.agreement import ResolutionObjective, TicketObjective
 from accord.model.calendar import Calendar
@@ -25,16 +32,10 @@ _STATES = {int(s): s.name.lower() for s in TimerState}
 def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Context) -> Outcome:
     tickets = ctx.tickets
     frame = tickets.frame
-    if objective.targets is not None:
-        target_s = pl.col("priority").replace_strict(
-            objective.targets, default=None, return_dtype=pl.Int64)
-    else:
-        target_s = pl.lit(objective.target, dtype=pl.Int64)
-    chosen = frame.select(
-        (_in_scope(key, objective, scope, frame.columns) & target_s.is_not_null()).alias("in"),
-        target_s.fill_null(0).alias("target"))
-    rows = np.flatnonzero(chosen.get_column("in").to_numpy()).astype(np.int64)
-    targets = chosen.get_column("target").to_numpy()[rows].astype(np.int64) * US
+    targets_s = tickets.lookup("priority", objective.target_for)
+    chosen = _in_scope(key, objective, scope, tickets) & (targets_s > 0)
+    rows = np.flatnonzero(chosen).astype(np.int64)
+    targets = targets_s[rows] * US
     result = _timers(objective, scope.agreement.calendar(objective.calendar), rows, targets, ctx)
 
     created = tickets.created[rows]
@@ -86,17 +87,20 @@ def _timers(objective: TicketObjective, calendar: Calendar, rows: Ints, targets:
     return result
 
 
-def _in_scope(key: str, objective: TicketObjective, scope: Scope, columns: list[str]) -> pl.Expr:
-    condition = pl.col("service").is_in(list(scope.services(objective.service)))
-    condition &= scope.customer_filter()
+def _in_scope(key: str, objective: TicketObjective, scope: Scope,
+              tickets: TicketColumns) -> npt.NDArray[np.bool_]:
+    """Tickets of the scope's customers and services that the ``where`` filter matches."""
+    columns = tickets.frame.columns
+    chosen = tickets.matches("service", scope.services(objective.service))
+    chosen &= tickets.matches("customer", scope.customers)
     for column, values in (objective.where or {}).items():
         if column not in columns:
             raise DataError(f"objective {key} filters on a column tickets lack", [Problem(
                 f"`where` names the column {column!r}, which the tickets table does not have",
                 path=f"objectives.{key}.where.{column}",
                 hint=f"add the column to tickets, or filter on one of: {', '.join(columns)}")])
-        condition &= pl.col(column).cast(pl.String).is_in(list(values)).fill_null(False)
-    return condition
+        chosen &= tickets.matches(column, values)
+    return chosen
 
 
 def _tallies(codes: npt.NDArray[np.int32], counted: npt.NDArray[np.bool_],

@@ -8,7 +8,8 @@ which the running time reaches the target (docs/semantics.md, "Ticket timers").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numba
@@ -59,6 +60,28 @@ class TicketColumns:
     history_at: Ints
     history_status: npt.NDArray[np.int32]
     statuses: list[str]
+    _codes: dict[str, tuple[list[str], npt.NDArray[np.int32]]] = field(default_factory=dict)
+
+    def codes(self, column: str) -> tuple[list[str], npt.NDArray[np.int32]]:
+        """A text column's distinct values and each ticket's index among them (-1: empty)."""
+        if column not in self._codes:
+            self._codes[column] = _codes(self.frame.get_column(column).cast(pl.String))
+        return self._codes[column]
+
+    def matches(self, column: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Which tickets hold one of ``values`` in ``column`` (an empty cell matches nothing)."""
+        names, codes = self.codes(column)
+        wanted = set(values)
+        allowed = np.array([name in wanted for name in names] + [False])
+        result: npt.NDArray[np.bool_] = allowed[codes]
+        return result
+
+    def lookup(self, column: str, table: Callable[[str], int | None]) -> Ints:
+        """``table(value)`` for each ticket's value in ``column`` (0 for none or empty)."""
+        names, codes = self.codes(column)
+        values = np.array([table(name) or 0 for name in names] + [0], dtype=np.int64)
+        result: Ints = values[codes]
+        return result
 
     def classes(self, pause: tuple[str, ...], *, pausing: bool) -> tuple[npt.NDArray[np.int8], int]:
         """How each status code acts on a timer, and how the implicit first ``open`` acts."""
@@ -76,30 +99,85 @@ def _us(series: pl.Series) -> Ints:
 
 
 def _codes(series: pl.Series) -> tuple[list[str], npt.NDArray[np.int32]]:
-    """The distinct values of a text column (sorted) and each row's index among them."""
-    values = series.drop_nulls().unique().sort().to_list()
-    codes = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
-    return values, codes.to_numpy().astype(np.int32)
+    """The distinct values of a text column and each row's index among them (-1 when empty):
+    dense codes from 64-bit hashes of the text, checked text by text."""
+    valid = series.is_not_null().to_numpy()
+    codes, firsts = _dense_codes(series.hash().to_numpy(), valid)
+    names = series.gather(firsts)
+    shown = pl.Series(np.where(valid, codes, 0))
+    if len(names) == 0 or bool((series.filter(pl.Series(valid))
+                                == names.gather(shown.filter(pl.Series(valid)))).all()):
+        return names.to_list(), codes
+    values = series.drop_nulls().unique().sort().to_list()  # two texts share a hash
+    exact = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
+    return values, exact.to_numpy().astype(np.int32)
+
+
+@numba.njit(cache=True, nogil=True)
+def _dense_codes(hashes, valid):  # type: ignore[no-untyped-def]
+    """Dense codes of hashes in order of first appearance, and each code's first row."""
+    size = 16
+    while size < 2 * hashes.shape[0] + 1:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, dtype=np.int64)
+    codes = np.full(hashes.shape[0], -1, dtype=np.int32)
+    firsts = np.empty(hashes.shape[0], dtype=np.int64)
+    count = 0
+    for i in range(hashes.shape[0]):
+        if not valid[i]:
+            continue
+        j = hashes[i] & mask
+        while slots[j] >= 0 and hashes[firsts[slots[j]]] != hashes[i]:
+            j = (j + np.uint64(1)) & mask
+        if slots[j] < 0:
+            slots[j] = count
+            firsts[count] = i
+            count += 1
+        codes[i] = slots[j]
+    return codes, firsts[:count]
 
 
 def _rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
-    """The row of ``ids`` each of ``refs`` names (-1 for none): a join on 64-bit hashes,
-    checked string by string, with a plain join when hashes collide."""
-    id_hash = ids.hash().to_numpy()
-    order = pl.Series(id_hash).arg_sort().to_numpy()
-    ordered = id_hash[order]
-    ref_hash = refs.hash().to_numpy()
-    if len(ordered) == 0:
-        return np.full(len(refs), -1, dtype=np.int64)
-    at = np.minimum(np.searchsorted(ordered, ref_hash), len(ordered) - 1)
-    found = ordered[at] == ref_hash
-    rows = np.where(found, order[at], -1).astype(np.int64)
-    unique = not np.any(ordered[1:] == ordered[:-1])
+    """The row of ``ids`` each of ``refs`` names (-1 for none): a hash join on 64-bit hashes of
+    the text, checked text by text, and a plain join when two ids share a hash."""
+    rows: Ints
+    rows, unique = _hash_join(ids.hash().to_numpy(), refs.hash().to_numpy())
+    found = rows >= 0
     if unique and bool((ids.gather(rows[found]) == refs.filter(pl.Series(found))).all()):
         return rows
     first = pl.DataFrame({"id": ids, "_row": np.arange(len(ids))}).unique("id", keep="first")
     joined = pl.DataFrame({"id": refs}).join(first, on="id", how="left", maintain_order="left")
     return joined.get_column("_row").fill_null(-1).to_numpy().astype(np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
+    """Open addressing: the index of each probe among ``keys`` (-1 when absent), and whether
+    the keys were all distinct."""
+    size = 1
+    while size < 2 * keys.shape[0] + 1:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, dtype=np.int64)
+    unique = True
+    for i in range(keys.shape[0]):
+        j = keys[i] & mask
+        while slots[j] >= 0 and keys[slots[j]] != keys[i]:
+            j = (j + np.uint64(1)) & mask
+        if slots[j] >= 0:
+            unique = False
+        else:
+            slots[j] = i
+    rows = np.full(probes.shape[0], -1, dtype=np.int64)
+    for i in range(probes.shape[0]):
+        j = probes[i] & mask
+        while slots[j] >= 0:
+            if keys[slots[j]] == probes[i]:
+                rows[i] = slots[j]
+                break
+            j = (j + np.uint64(1)) & mask
+    return rows, unique
 
 
 def _as_of(frame: pl.DataFrame, column: str, at: int) -> pl.DataFrame:
@@ -128,6 +206,7 @@ def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> Ti
     first_response = _us(tickets.get_column("first_response_at"))
     resolved = _us(tickets.get_column("resolved_at"))
     return TicketColumns(
+        _codes={"customer": (customers, customer_code)},
         frame=tickets,
         created=_us(tickets.get_column("created_at")),
         first_response=np.where(first_response > at, NULL, first_response),

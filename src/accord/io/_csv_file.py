@@ -1,18 +1,23 @@
 """Reading CSV files: every cell as text, each row with the physical line it starts on.
 
-Polars reads the file; a vectorised pass over the bytes finds the line each record starts on,
-counting newlines inside quoted cells (RFC 4180: a newline is a record separator only outside
-quotes, and an escaped quote ``""`` leaves the parity unchanged). When Polars cannot read the
-file (a row with too many cells, bad UTF-8, broken quoting) or the two disagree, Python's
-``csv`` module reads it again, slowly, to say which rows are wrong.
+Polars reads the file from its path; a vectorised pass over the file's bytes, mapped into
+memory rather than copied, finds the line each record starts on, counting newlines inside
+quoted cells (RFC 4180: a newline is a record separator only outside quotes, and an escaped
+quote ``""`` leaves the parity unchanged). When Polars cannot read the file (a row with too
+many cells, bad UTF-8, broken quoting) or the two disagree, Python's ``csv`` module reads it
+again, slowly, to say which rows are wrong.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -32,32 +37,49 @@ __all__ = ["read_csv", "record_lines"]
 
 _RENAMED = re.compile(r"(.*)_duplicated_\d+")
 _NEWLINE, _QUOTE = ord("\n"), ord('"')
+_CHUNK = 1 << 20
+"""Bytes compared at a time when counting newlines: a comparison's mask stays in the cache."""
+
+Bytes = bytes | mmap.mmap
 
 
 def read_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
     locator = Locator(str(path), Format.CSV)
-    try:
-        frame = pl.read_csv(data, infer_schema=False)
-    except pl.exceptions.NoDataError:
-        return RawTable.empty(locator)
-    except pl.exceptions.PolarsError:
-        return _read_slowly(data, locator)
-    lines = record_lines(data)
-    if len(lines) != frame.height:
-        return _read_slowly(data, locator)
+    # Opening the file here keeps "cannot be read" an OSError; Polars then reads the path
+    # itself (absolute, not globbed, so no name is taken for a pattern or a home directory).
+    with path.open("rb") as file, _mapped(file) as data:
+        try:
+            frame = pl.read_csv(path.absolute(), infer_schema=False, glob=False)
+        except pl.exceptions.NoDataError:
+            return RawTable.empty(locator)
+        except pl.exceptions.PolarsError:
+            return _read_slowly(data[:], locator)
+        lines = record_lines(data)
+        if len(lines) != frame.height:
+            return _read_slowly(data[:], locator)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     return _finish(frame, locator, [])
 
 
-def record_lines(data: bytes) -> npt.NDArray[np.int64]:
+@contextmanager
+def _mapped(file: BinaryIO) -> Iterator[Bytes]:
+    """The file's bytes, mapped into memory (an empty file cannot be mapped)."""
+    file.seek(0, io.SEEK_END)
+    if file.tell() == 0:
+        yield b""
+        return
+    with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        yield data
+
+
+def record_lines(data: Bytes) -> npt.NDArray[np.int64]:
     """The 1-based line on which each record after the header starts."""
-    ends_with_newline = data.endswith(b"\n")
-    if b'"' not in data:
-        # Every newline ends a record; the record after the one ending line k starts on k + 1.
-        count = data.count(b"\n") - ends_with_newline
-        return np.arange(2, count + 2, dtype=np.int64)
     raw = np.frombuffer(data, dtype=np.uint8)
+    ends_with_newline = bool(raw.size) and raw[-1] == _NEWLINE
+    if data.find(b'"') < 0:
+        # Every newline ends a record; the record after the one ending line k starts on k + 1.
+        count = _count(raw, _NEWLINE) - ends_with_newline
+        return np.arange(2, count + 2, dtype=np.int64)
     newlines = np.flatnonzero(raw == _NEWLINE)
     quotes = np.flatnonzero(raw == _QUOTE)
     # The newline ending line k + 1 (0-based index k) separates records when an even number
@@ -66,6 +88,11 @@ def record_lines(data: bytes) -> npt.NDArray[np.int64]:
     if len(separators) and ends_with_newline and separators[-1] == len(newlines) - 1:
         separators = separators[:-1]
     return separators.astype(np.int64) + 2
+
+
+def _count(raw: npt.NDArray[np.uint8], byte: int) -> int:
+    return sum(int(np.count_nonzero(raw[start:start + _CHUNK] == byte))
+               for start in range(0, raw.size, _CHUNK))
 
 
 def _read_slowly(data: bytes, locator: Locator) -> RawTable:

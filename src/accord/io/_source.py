@@ -95,8 +95,12 @@ class RawTable:
 
 def blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     """Empty text cells are missing values (DESIGN.md §4)."""
-    empty = [name for name, dtype in frame.schema.items()
-             if dtype == pl.String and (frame[name].str.len_bytes() == 0).any()]
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not texts:
+        return frame
+    # One pass over every text column finds those with an empty cell.
+    found = frame.select((pl.col(name).str.len_bytes() == 0).any() for name in texts).row(0)
+    empty = [name for name, has_empty in zip(texts, found, strict=True) if has_empty]
     return frame.with_columns(
         pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)).alias(name)
         for name in empty)

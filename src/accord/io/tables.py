@@ -26,6 +26,7 @@ from accord.io._cells import (
     required,
     text,
 )
+from accord.io._clean import read_clean
 from accord.io._csv_file import read_csv
 from accord.io._instants import check_zone, instants
 from accord.io._jsonl_file import read_jsonl
@@ -132,6 +133,14 @@ def _read(path: Path, table: TableName, zone: str | None) -> TableRead:
 
 def _check(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
     """The typed frame of ``raw`` and every problem in it (DESIGN.md §4)."""
+    clean = read_clean(raw, table)
+    if clean is not None:
+        return TableRead(table, Path(raw.locator.file), clean)
+    return _check_carefully(raw, table, zone)
+
+
+def _check_carefully(raw: RawTable, table: TableName, zone: str | None) -> TableRead:
+    """:func:`_check` cell by cell, for a table that may have problems."""
     locator = raw.locator
     frame = raw.frame
     fatal = list(raw.problems)
