@@ -16,8 +16,6 @@ from functools import cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import holidays
-
 __all__ = [
     "ALWAYS",
     "DAY_NAMES",
@@ -84,6 +82,8 @@ class Calendar:
         """Public holidays of ``year`` with their names, for documents and reports."""
         if self.holiday_country is None:
             return {}
+        import holidays  # imported when needed: it takes a tenth of a second to load
+
         table = holidays.country_holidays(
             self.holiday_country, subdiv=self.holiday_subdivision, years=year
         )
@@ -92,6 +92,8 @@ class Calendar:
 
 @cache
 def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]) -> frozenset[date]:
+    import holidays
+
     table = holidays.country_holidays(country, subdiv=subdivision, years=years)
     return frozenset(table.keys())
 
@@ -110,6 +112,8 @@ def check_timezone(name: str) -> str:
 
 def check_holiday_region(country: str, subdivision: str | None) -> None:
     """ValueError unless the ``holidays`` package knows this country (and subdivision)."""
+    import holidays
+
     supported = holidays.list_supported_countries()
     if country not in supported:
         upper = country.upper()
