@@ -6,7 +6,6 @@ one place, :func:`main`, with their exit code.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -104,7 +103,7 @@ def evaluate(
     with _Progress(len(loaded)) as advance:
         evaluation = run(loaded, tables, chosen, instant, progress=advance)
     if output == "json":
-        json.dump(evaluation.document(), sys.stdout, ensure_ascii=False, indent=2)
+        evaluation.write_json(sys.stdout)
         sys.stdout.write("\n")
     elif output == "csv":
         render_csv(evaluation, sys.stdout)
