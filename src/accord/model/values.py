@@ -7,10 +7,20 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 __all__ = [
     "Comparator",
     "Comparison",
+    "Duration",
+    "FrozenModel",
+    "Id",
+    "Percent",
+    "Text",
+    "as_text",
+    "check_id",
     "parse_comparison",
     "parse_duration",
     "parse_number_or_percent",
@@ -129,3 +139,34 @@ def parse_comparison(value: object) -> Comparison:
         raise ValueError(f"{value!r} is not a comparison (write e.g. \">= 4.5\" or \"<= 5%\")")
     number, percent = parse_number_or_percent(match.group(2))
     return Comparison(Comparator(match.group(1)), number, percent)
+
+
+# --- annotated field types shared by the models ---------------------------------------------
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+Percent = Annotated[Decimal, BeforeValidator(parse_percent)]
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_id(value: str) -> str:
+    """``value`` if it is an id (letters, digits, ``.``, ``_``, ``-``), else ValueError."""
+    if not _ID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an id (use letters, digits, '.', '_' and '-', e.g. acme-it-support)"
+        )
+    return value
+
+
+def as_text(value: object) -> object:
+    """Clause and section numbers are text, even when written unquoted (``9.3``)."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+Id = Annotated[str, BeforeValidator(as_text), BeforeValidator(check_id)]
+Text = Annotated[str, BeforeValidator(as_text)]
+
+
+class FrozenModel(BaseModel):
+    """A value of the agreement format: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
