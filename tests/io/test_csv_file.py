@@ -66,3 +66,8 @@ def test_a_repeated_column_name_is_a_problem_on_either_path(tmp_path: Path, slow
     raw = read_csv(write(tmp_path, "t.csv", text))
     assert [(p.line, p.column, p.message) for p in raw.problems] == [
         (1, 3, "column 'a' appears twice in the header (columns 1 and 3)")]
+
+
+def test_empty_cells_of_a_file_without_quotes_are_missing(tmp_path: Path) -> None:
+    raw = read_csv(write(tmp_path, "t.csv", "a,b,c\n1,,\n,2,\n"))
+    assert raw.frame.rows() == [("1", None, None, 2), (None, "2", None, 3)]

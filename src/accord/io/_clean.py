@@ -9,7 +9,8 @@ this module never decides what is a problem, only that there is none.
 
 What "certainly clean" means, column by column, for text cells (any other type: None):
 
-- no cell is empty text (CSV and JSON Lines readers have already made those missing);
+- text cells are never empty: every reader has already made empty text missing
+  (:func:`accord.io._source.blank_to_null`), so text columns are used as they are;
 - a required column has no missing cell;
 - a number parses as a finite float, exactly as :func:`accord.io._cells.numbers` parses it;
 - an instant is ``YYYY-MM-DD[T ]hh:mm:ssZ`` (20 bytes ending in ``Z``) and Arrow's ISO 8601
@@ -21,6 +22,8 @@ What "certainly clean" means, column by column, for text cells (any other type: 
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -46,8 +49,7 @@ def read_clean(raw: RawTable, table: TableName) -> pl.DataFrame | None:
     kept = [name for name in found if name in schema or table is TableName.TICKETS]
     if any(frame.schema[name] != pl.String for name in kept):
         return None
-    checks = [(pl.col(name).str.len_bytes() > 0).all() for name in kept]
-    checks += [pl.col(name).is_not_null().all() for name in REQUIRED[table]]
+    checks = [pl.col(name).is_not_null().all() for name in REQUIRED[table]]
     numbers: dict[str, pl.Expr] = {}
     for name, dtype in schema.items():
         if name not in found:
@@ -73,18 +75,34 @@ def read_clean(raw: RawTable, table: TableName) -> pl.DataFrame | None:
 
 def _typed(frame: pl.DataFrame, table: TableName, found: tuple[str, ...],
            numbers: dict[str, pl.Expr]) -> pl.DataFrame | None:
+    schema = SCHEMAS[table]
+    instants = _instants(frame, [name for name in found if schema.get(name) == INSTANT])
+    if instants is None:
+        return None
     columns: list[pl.Series | pl.Expr] = []
-    for name, dtype in SCHEMAS[table].items():
+    for name, dtype in schema.items():
         if name not in found:
             columns.append(pl.lit(None, dtype).alias(name))
-        elif dtype == INSTANT:
-            try:
-                parsed = pc.cast(frame[name].to_arrow(), _UTC)
-            except (pa.ArrowException, ValueError):
-                return None
-            columns.append(pl.Series(name, parsed).cast(INSTANT))
         else:
-            columns.append(numbers.get(name, pl.col(name)))
+            columns.append(instants.get(name, numbers.get(name, pl.col(name))))
     if table is TableName.TICKETS:
-        columns += [pl.col(name) for name in found if name not in SCHEMAS[table]]
+        columns += [pl.col(name) for name in found if name not in schema]
     return frame.select(columns)
+
+
+def _instants(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.Series] | None:
+    """The columns ``names`` cast by Arrow, side by side on Polars' threads; None if any fails.
+
+    Arrow casts one column on one thread and lets go of the GIL while it does.
+    """
+    def cast(name: str) -> pl.Series:
+        return pl.Series(name, pc.cast(frame[name].to_arrow(), _UTC)).cast(INSTANT)
+
+    workers = min(len(names), pl.thread_pool_size())
+    try:
+        if workers <= 1:
+            return {name: cast(name) for name in names}
+        with ThreadPoolExecutor(workers) as pool:
+            return dict(zip(names, pool.map(cast, names), strict=True))
+    except (pa.ArrowException, ValueError):
+        return None

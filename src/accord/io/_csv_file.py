@@ -37,7 +37,7 @@ __all__ = ["read_csv", "record_lines"]
 
 _RENAMED = re.compile(r"(.*)_duplicated_\d+")
 _NEWLINE, _QUOTE = ord("\n"), ord('"')
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18
 """Bytes compared at a time when counting newlines: a comparison's mask stays in the cache."""
 
 Bytes = bytes | mmap.mmap
@@ -54,11 +54,13 @@ def read_csv(path: Path) -> RawTable:
             return RawTable.empty(locator)
         except pl.exceptions.PolarsError:
             return _read_slowly(data[:], locator)
-        lines = record_lines(data)
+        quoted = data.find(b'"') >= 0
+        lines = _record_lines(np.frombuffer(data, dtype=np.uint8), quoted)
         if len(lines) != frame.height:
             return _read_slowly(data[:], locator)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
-    return _finish(frame, locator, [])
+    # Polars reads an empty cell as missing: only a quoted one ("") can be empty text.
+    return _finish(frame, locator, [], quoted=quoted)
 
 
 @contextmanager
@@ -74,9 +76,12 @@ def _mapped(file: BinaryIO) -> Iterator[Bytes]:
 
 def record_lines(data: Bytes) -> npt.NDArray[np.int64]:
     """The 1-based line on which each record after the header starts."""
-    raw = np.frombuffer(data, dtype=np.uint8)
+    return _record_lines(np.frombuffer(data, dtype=np.uint8), data.find(b'"') >= 0)
+
+
+def _record_lines(raw: npt.NDArray[np.uint8], quoted: bool) -> npt.NDArray[np.int64]:
     ends_with_newline = bool(raw.size) and raw[-1] == _NEWLINE
-    if data.find(b'"') < 0:
+    if not quoted:
         # Every newline ends a record; the record after the one ending line k starts on k + 1.
         count = _count(raw, _NEWLINE) - ends_with_newline
         return np.arange(2, count + 2, dtype=np.int64)
@@ -145,9 +150,9 @@ def _polars_names(header: list[str]) -> list[str]:
     return names
 
 
-def _finish(frame: pl.DataFrame, locator: Locator,
-            rejected: list[tuple[int, Problem]]) -> RawTable:
-    frame = drop_blank_rows(blank_to_null(frame))
+def _finish(frame: pl.DataFrame, locator: Locator, rejected: list[tuple[int, Problem]], *,
+            quoted: bool = True) -> RawTable:
+    frame = drop_blank_rows(blank_to_null(frame) if quoted else frame)
     header = tuple(name for name in frame.columns if name != LINE)
     located = Locator(locator.file, locator.format, header)
     problems = []

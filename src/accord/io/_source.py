@@ -74,7 +74,9 @@ class Locator:
 class RawTable:
     """The cells of one file as read, with the line of each row in :data:`LINE`.
 
-    Text formats give String columns with empty cells as null; Parquet gives its own types.
+    Text formats give String columns with empty cells as null; Parquet gives its own types,
+    its empty text null too. No String column ever holds empty text (:func:`blank_to_null`):
+    the fast path of :mod:`accord.io._clean` relies on it.
     ``problems`` make the whole file unusable; ``rejected`` are rows that could not be read
     at all (a malformed JSON line, a CSV row with too many cells), by line.
     """
