@@ -12,7 +12,7 @@ from accord.engine.clock import US
 from accord.engine.context import Context, Outcome, Scope, Tally, instant_column
 from accord.engine.intervals import Masked, union
 from accord.engine.timers import NULL
-from accord.model.agreement import AvailabilityObjective
+from accord.model.objectives import AvailabilityObjective
 
 __all__ = ["evaluate_availability"]
 

@@ -7,12 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from accord.engine.periods import Period
-from accord.model.agreement import (
-    Agreement,
-    KpiObjective,
-    Objective,
-    TicketObjective,
-)
+from accord.model.agreement import Agreement
+from accord.model.objectives import KpiObjective, Objective, TicketObjective
 
 __all__ = ["AgreementCredit", "agreement_credit", "goal", "objective_credit", "objective_met"]
 

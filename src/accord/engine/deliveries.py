@@ -15,7 +15,7 @@ from dateutil.rrule import rrule, rrulestr
 from accord.engine.clock import US, to_us
 from accord.engine.context import Context, Outcome, Scope, Tally, from_us, instant_column
 from accord.engine.timers import NULL
-from accord.model.agreement import DeliveryObjective
+from accord.model.objectives import DeliveryObjective
 
 __all__ = ["delivery_slots", "evaluate_deliveries"]
 

@@ -23,12 +23,8 @@ from accord.engine.periods import Period
 from accord.engine.results import AgreementResult, Evaluation, ObjectiveResult
 from accord.engine.tables import Tables
 from accord.engine.tickets import evaluate_tickets
-from accord.model.agreement import (
-    Agreement,
-    DeliveryObjective,
-    KpiObjective,
-    Metric,
-)
+from accord.model.agreement import Agreement
+from accord.model.objectives import DeliveryObjective, KpiObjective, Metric
 
 __all__ = ["evaluate", "in_effect"]
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 import polars as pl
 
 from accord.engine.context import Context, Outcome, Scope, Tally
-from accord.model.agreement import Aggregate, KpiObjective
+from accord.model.objectives import Aggregate, KpiObjective
 
 __all__ = ["evaluate_kpi"]
 

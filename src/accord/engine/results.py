@@ -16,7 +16,8 @@ import polars as pl
 from accord.engine.clock import US
 from accord.engine.credits import AgreementCredit
 from accord.engine.periods import Period
-from accord.model.agreement import Agreement, Metric
+from accord.model.agreement import Agreement
+from accord.model.objectives import Metric
 
 __all__ = ["ITEM_COLUMNS", "AgreementResult", "Evaluation", "ObjectiveResult", "format_instant"]
 

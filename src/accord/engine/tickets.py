@@ -19,8 +19,8 @@ from accord.engine.timers import (
     response_timers,
 )
 from accord.errors import DataError, Problem
-from accord.model.agreement import ResolutionObjective, TicketObjective
 from accord.model.calendar import Calendar
+from accord.model.objectives import ResolutionObjective, TicketObjective
 
 __all__ = ["evaluate_tickets"]
 

@@ -1,9 +1,10 @@
 """The agreement format: typed, validated values with no I/O beyond reading the file."""
 
-from accord.model.agreement import (
+from accord.model.agreement import Agreement, AgreementType
+from accord.model.calendar import ALWAYS, Calendar
+from accord.model.loader import agreement_files, load_agreement, load_agreements, parse_agreement
+from accord.model.objectives import (
     Aggregate,
-    Agreement,
-    AgreementType,
     AvailabilityObjective,
     DeliveryObjective,
     KpiObjective,
@@ -14,8 +15,6 @@ from accord.model.agreement import (
     TicketObjective,
     Tier,
 )
-from accord.model.calendar import ALWAYS, Calendar
-from accord.model.loader import agreement_files, load_agreement, load_agreements, parse_agreement
 from accord.model.values import Comparator, Comparison, parse_duration, parse_percent
 
 __all__ = [

@@ -25,34 +25,17 @@ from accord.model.calendar import (
     parse_day_keys,
     parse_ranges,
 )
-from accord.model.objectives import (
-    Aggregate,
-    AvailabilityObjective,
-    DeliveryObjective,
-    KpiObjective,
-    Metric,
-    Objective,
-    ResolutionObjective,
-    ResponseObjective,
-    TicketObjective,
-    Tier,
-)
+from accord.model.objectives import Objective
 from accord.model.values import FrozenModel, Id, Percent, Text, check_id
 
 __all__ = [
-    "Aggregate",
     "Agreement",
     "AgreementType",
-    "AvailabilityObjective",
     "CalendarSpec",
-    "DeliveryObjective",
-    "KpiObjective",
-    "Metric",
-    "Objective",
-    "ResolutionObjective",
-    "ResponseObjective",
-    "TicketObjective",
-    "Tier",
+    "Contract",
+    "Effective",
+    "Fee",
+    "HolidaysSpec",
     "cross_check",
 ]
 

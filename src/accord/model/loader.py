@@ -17,7 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from accord.errors import AgreementError, Problem
-from accord.model.agreement import Agreement, Metric, cross_check
+from accord.model.agreement import Agreement, cross_check
+from accord.model.objectives import Metric
 
 __all__ = ["agreement_files", "load_agreement", "load_agreements", "parse_agreement"]
 
