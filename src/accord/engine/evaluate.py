@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from accord.engine.availability import evaluate_availability
@@ -131,10 +132,12 @@ def _customers(agreement: Agreement, ctx: Context) -> tuple[str, ...]:
     services = list(agreement.services)
     items = [o.item for o in agreement.objectives.values() if isinstance(o, DeliveryObjective)]
     measures = [o.measure for o in agreement.objectives.values() if isinstance(o, KpiObjective)]
+    tickets = ctx.tickets
+    names, codes = tickets.codes("customer")
+    with_tickets = np.unique(codes[tickets.matches("service", services) & (codes >= 0)])
     tables = ctx.tables
     found = pl.concat([
-        tables.tickets.filter(pl.col("service").is_in(services) & (pl.col("created_at") <= at))
-        .get_column("customer"),
+        pl.Series([names[i] for i in with_tickets], dtype=pl.String),
         tables.incidents.filter(pl.col("service").is_in(services) & (pl.col("start") <= at))
         .get_column("customer"),
         tables.deliveries.filter(pl.col("item").is_in(items) & (pl.col("delivered_at") <= at))

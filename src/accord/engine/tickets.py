@@ -107,8 +107,7 @@ def _tallies(codes: npt.NDArray[np.int32], counted: npt.NDArray[np.bool_],
              breached: npt.NDArray[np.bool_], pending: npt.NDArray[np.bool_],
              names: list[str], scope: Scope) -> dict[str, Tally]:
     size = len(names) + 1
-    sums = [np.bincount(codes, weights=mask, minlength=size).astype(np.int64)
-            for mask in (counted, breached, pending)]
+    sums = [np.bincount(codes[mask], minlength=size) for mask in (counted, breached, pending)]
     index = {name: i for i, name in enumerate(names)}
     tallies: dict[str, Tally] = {}
     for customer in scope.customers:
