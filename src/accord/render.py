@@ -23,7 +23,7 @@ def _share(value: float | None) -> str:
 def _attainment(objective: ObjectiveResult) -> str:
     if objective.attainment is None:
         return "—"
-    if objective.metric is Metric.KPI:
+    if objective.metric is Metric.KPI and not (objective.target or "").endswith("%"):
         return f"{float(objective.attainment):.6g}"
     return _share(float(objective.attainment))
 
@@ -40,8 +40,8 @@ def _counts(objective: ObjectiveResult) -> str:
     if objective.metric is Metric.AVAILABILITY:
         minutes = (objective.downtime_us or 0) / 60_000_000
         return f"{minutes:.6g} min down"
-    noun = "slots" if objective.metric is Metric.DELIVERY else "tickets"
-    text = f"{objective.breached}/{objective.counted} {noun} late"
+    late = "slots missed" if objective.metric is Metric.DELIVERY else "tickets late"
+    text = f"{objective.breached}/{objective.counted} {late}"
     return text + (f", {objective.pending} open" if objective.pending else "")
 
 
