@@ -56,7 +56,7 @@ def evaluate_availability(key: str, objective: AvailabilityObjective, scope: Sco
         tallies[customer] = Tally(attainment, count, count, 0, downtime, measured)
     frame = pl.concat(items) if items else None
     return Outcome(tallies, None if frame is None else frame.with_columns(
-        pl.col("incident").alias("_key")))
+        pl.col("incident").alias("_key")).lazy())
 
 
 def _incidents(ctx: Context, scope: Scope, objective: AvailabilityObjective) -> pl.DataFrame:

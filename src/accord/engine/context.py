@@ -65,7 +65,7 @@ class Outcome:
     """An objective's numbers per customer, and its evidence items (all customers)."""
 
     tallies: dict[str, Tally]
-    items: pl.DataFrame | None = None
+    items: pl.LazyFrame | None = None
 
 
 @dataclass

@@ -77,7 +77,7 @@ def evaluate_deliveries(key: str, objective: DeliveryObjective, scope: Scope,
         tallies[customer] = Tally(attainment, counted, missed)
     frame = pl.concat(items) if items else None
     return Outcome(tallies, None if frame is None else frame.with_columns(
-        pl.col("slot").dt.epoch("us").cast(pl.String).str.zfill(20).alias("_key")))
+        pl.col("slot").dt.epoch("us").cast(pl.String).str.zfill(20).alias("_key")).lazy())
 
 
 @numba.njit(cache=True, nogil=True)

@@ -61,7 +61,7 @@ def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period, at
     ctx = Context(tables, at_us, earliest - 2 * _DAY, latest)
 
     results: list[AgreementResult] = []
-    item_frames: list[pl.DataFrame] = []
+    item_frames: list[pl.LazyFrame] = []
     for agreement in chosen:
         start, end = bounds[agreement.id]
         customers = (_customers(agreement, ctx) if agreement.service_based
@@ -71,7 +71,7 @@ def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period, at
         for order, (key, objective) in enumerate(agreement.objectives.items()):
             outcome = _EVALUATORS[objective.metric](key, objective, scope, ctx)
             per_objective.append((key, objective, outcome))
-            if outcome.items is not None and len(outcome.items):
+            if outcome.items is not None:
                 item_frames.append(outcome.items.with_columns(
                     pl.lit(agreement.id).alias("agreement"), pl.lit(key).alias("objective"),
                     pl.lit(objective.metric.value).alias("metric"),
@@ -112,18 +112,16 @@ _ITEM_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _items(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def _items(frames: list[pl.LazyFrame]) -> pl.LazyFrame:
+    """Every objective's items in one plan, with the columns of every metric."""
     if not frames:
-        return pl.DataFrame(schema={**_ITEM_SCHEMA, "_order": pl.Int32(), "_key": pl.String()})
+        return pl.LazyFrame(schema={**_ITEM_SCHEMA, "_order": pl.Int32(), "_key": pl.String()})
     items = pl.concat(frames, how="diagonal_relaxed")
-    for column, dtype in _ITEM_SCHEMA.items():
-        if column not in items.columns:
-            items = items.with_columns(pl.lit(None, dtype=dtype).alias(column))
-    # Durations print as integers when every one of them is a whole number of seconds.
-    whole = [c for c in ("elapsed_s", "downtime_s") if items.schema[c] == pl.Float64
-             and bool(items.select((pl.col(c) == pl.col(c).floor()).all()).item())]
-    items = items.with_columns(pl.col(c).cast(pl.Int64) for c in whole)
-    return items.select([*_ITEM_SCHEMA, "_order", "_key"])
+    present = items.collect_schema()
+    # Durations stay integers unless some objective has a fractional one.
+    missing = [pl.lit(None, dtype=pl.Int64 if column.endswith("_s") else dtype).alias(column)
+               for column, dtype in _ITEM_SCHEMA.items() if column not in present]
+    return items.with_columns(missing).select([*_ITEM_SCHEMA, "_order", "_key"])
 
 
 def _customers(agreement: Agreement, ctx: Context) -> tuple[str, ...]:

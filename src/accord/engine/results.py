@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from itertools import pairwise
 from typing import Any, TextIO
 
@@ -113,9 +114,15 @@ class Evaluation:
     period: Period
     at: datetime
     agreements: tuple[AgreementResult, ...]
-    items: pl.DataFrame
-    """One row per item, grouped by agreement and objective; the columns of every metric (null
-    where they do not apply). :meth:`sorted_items` puts them in the order of DESIGN.md §5."""
+    plan: pl.LazyFrame
+    """How to build :attr:`items`; they are built when first read."""
+
+    @cached_property
+    def items(self) -> pl.DataFrame:
+        """One row per item, grouped by agreement and objective; the columns of every metric
+        (null where they do not apply). :meth:`sorted_items` puts them in the order of
+        DESIGN.md §5."""
+        return self.plan.collect()
 
     def sorted_items(self) -> pl.DataFrame:
         """Items by agreement, customer, objective (in file order), then ticket, slot or

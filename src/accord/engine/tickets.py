@@ -9,7 +9,8 @@ import numpy.typing as npt
 import polars as pl
 
 from accord.engine.clock import BEYOND, US
-from accord.engine.context import Context, Outcome, Scope, Tally, instant_column
+from accord.engine.context import Context, Outcome, Scope, Tally
+from accord.engine.tables import INSTANT
 from accord.engine.timers import (
     NULL,
     TicketColumns,
@@ -48,24 +49,30 @@ def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Co
     listed = counted | pending
     met = (result.elapsed <= targets) | pending
 
-    shown = rows[listed]
+    # The evidence is planned here and built when it is first read (Evaluation.items).
+    shown = pl.Series(rows[listed])
     elapsed = result.elapsed[listed]
     whole = bool(np.all(elapsed % US == 0))
     due = result.due[listed]
-    items = pl.DataFrame({
-        "customer": frame.get_column("customer").gather(shown),
-        "ticket": frame.get_column("id").gather(shown),
-        "state": pl.Series(result.state[listed], dtype=pl.Int8).replace_strict(
-            _STATES, return_dtype=pl.String),
+    texts = frame.lazy().select(pl.col("customer").gather(shown),
+                                pl.col("id").gather(shown).alias("ticket"))
+    numbers = pl.LazyFrame({
+        "state": pl.Series(result.state[listed], dtype=pl.Int8),
         "elapsed_s": elapsed // US if whole else elapsed / US,
         "target_s": targets[listed] // US,
-        "due_at": instant_column("due_at", np.where(due == BEYOND, NULL, due)),
+        "due_at": np.where(due == BEYOND, NULL, due),
         "met": met[listed],
         "_counted": counted[listed],
-    }).with_columns(
+    })
+    items = pl.concat([texts, numbers], how="horizontal").select(
+        "customer", "ticket",
+        pl.col("state").replace_strict(_STATES, return_dtype=pl.String),
+        "elapsed_s", "target_s",
+        pl.when(pl.col("due_at") != NULL).then(pl.col("due_at")).cast(INSTANT).alias("due_at"),
+        "met",
         pl.when(pl.col("_counted")).then(pl.lit(scope.label)).alias("period"),
         pl.col("ticket").alias("_key"),
-    ).drop("_counted")
+    )
     return Outcome(_tallies(tickets.customer_code[rows], counted, counted & ~met, pending,
                             tickets.customers, scope), items)
 
