@@ -1,0 +1,250 @@
+"""The database tables, as SQLAlchemy 2 typed declarative models.
+
+These are table rows, not the domain values of :mod:`accord.model` (STYLE.md rule 8): an
+agreement version keeps its source YAML, and the domain :class:`~accord.model.Agreement` is
+parsed from it when needed.
+
+Instants of the data tables (DESIGN.md §4) are stored as ``BIGINT`` microseconds since the
+Unix epoch, UTC: exact to the microsecond on SQLite and PostgreSQL alike (SQLite has no
+timestamp type), ordered as numbers, and loaded and read in bulk without parsing text.
+Bookkeeping instants (``applied_at``, ``evaluated_at``) are timestamps with a time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AgreementRow",
+    "AgreementVersionRow",
+    "Base",
+    "DeliveryRow",
+    "EvaluationRow",
+    "IncidentRow",
+    "MeasurementRow",
+    "ObjectiveResultRow",
+    "PartyRow",
+    "ResultRow",
+    "ServiceRow",
+    "TicketRow",
+    "TicketStatusRow",
+    "UTCDateTime",
+]
+
+_NAMES = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp with a time zone that always reads back as an aware UTC ``datetime``
+    (SQLite keeps no zone: its values are stored in UTC and marked UTC when read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored as an instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMES)
+
+
+class PartyRow(Base):
+    """An organisation named by an agreement: provider, customer, supplier or team."""
+
+    __tablename__ = "parties"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServiceRow(Base):
+    """A service of a provider's catalogue, as named by its agreements."""
+
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgreementRow(Base):
+    """An agreement's identity; its terms are in its versions."""
+
+    __tablename__ = "agreements"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    customer: Mapped[str] = mapped_column(String(200))
+    """A party id, or ``*`` for a service-based agreement."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgreementVersionRow(Base):
+    """One applied version of an agreement file, kept forever."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (UniqueConstraint("agreement_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the source text, hex."""
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    file: Mapped[str] = mapped_column(Text)
+    applied_by: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer: Mapped[str] = mapped_column(Text)
+    service: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    first_response_at: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_at: Mapped[int | None] = mapped_column(BigInteger)
+    type: Mapped[str | None] = mapped_column(Text)
+    supplier: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text)
+    """The file's other columns as a JSON object of text (``where`` filters may name them)."""
+
+
+class TicketStatusRow(Base):
+    """A status change. ``seq`` tells apart identical rows of one file (the same ticket, instant
+    and status); ``position`` is the row's place among the ticket's rows at that instant, which
+    decides the status from then on (docs/semantics.md: the last one read wins)."""
+
+    __tablename__ = "ticket_status"
+    ticket_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    at: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    service: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(Text)
+    customer: Mapped[str | None] = mapped_column(Text)
+    supplier: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer: Mapped[str] = mapped_column(Text)
+    item: Mapped[str] = mapped_column(Text)
+    delivered_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class MeasurementRow(Base):
+    """A measurement, keyed by customer, measure and instant; ``seq`` tells apart rows of one
+    file at the same key, which a KPI aggregates as separate values."""
+
+    __tablename__ = "measurements"
+    customer: Mapped[str] = mapped_column(Text, primary_key=True)
+    measure: Mapped[str] = mapped_column(Text, primary_key=True)
+    at: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float(precision=53))
+    good: Mapped[float | None] = mapped_column(Float(precision=53))
+    total: Mapped[float | None] = mapped_column(Float(precision=53))
+
+
+class EvaluationRow(Base):
+    """One run of ``accord evaluate`` on the database: a period as of an instant."""
+
+    __tablename__ = "evaluations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evaluated_by: Mapped[str] = mapped_column(String(200))
+
+
+class ResultRow(Base):
+    """An agreement's result for one customer and period. Exactly one row per agreement,
+    customer and period is ``current``; the ones it replaced stay as history."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        Index("uq_results_current", "agreement_id", "customer", "period", unique=True,
+              sqlite_where=text("current"), postgresql_where=text("current")),
+        Index("ix_results_period", "period", "agreement_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_versions.id"))
+    customer: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(10))
+    current: Mapped[bool] = mapped_column(Boolean)
+    met: Mapped[bool] = mapped_column(Boolean)
+    credit_percent: Mapped[str] = mapped_column(String(40))
+    """Decimal text, exact (4.0 means 4 %)."""
+    credit_amount: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    capped: Mapped[bool] = mapped_column(Boolean)
+    document: Mapped[str] = mapped_column(Text)
+    """The agreement's part of the JSON document (DESIGN.md §6), as printed."""
+
+
+class ObjectiveResultRow(Base):
+    """One objective of a result, with its evidence items as the JSON they print as."""
+
+    __tablename__ = "objective_results"
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objective: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(20))
+    attainment: Mapped[float | None] = mapped_column(Float(precision=53))
+    goal: Mapped[float | None] = mapped_column(Float(precision=53))
+    met: Mapped[bool] = mapped_column(Boolean)
+    counted: Mapped[int] = mapped_column(Integer)
+    breached: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    credit_percent: Mapped[float] = mapped_column(Float(precision=53))
+    items: Mapped[str] = mapped_column(Text)
+    """A JSON list of the objective's items for this customer, in output order."""

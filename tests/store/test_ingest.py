@@ -1,0 +1,133 @@
+"""Loading data files: keyed upserts, one transaction per file, bad rows refused or set aside."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
+
+from accord.engine import TableName
+from accord.errors import UsageError
+from accord.store.ingest import ingest_file, rejects_path, table_files
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def copy_examples(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES / "data", data)
+    return data
+
+
+def test_loading_a_file_twice_inserts_then_finds_everything_unchanged(engine: Engine) -> None:
+    file = EXAMPLES / "data" / "tickets.csv"
+    rows = len(file.read_text().splitlines()) - 1
+    first = ingest_file(engine, file, TableName.TICKETS)
+    assert (first.inserted, first.updated, first.unchanged, first.rejected) == (rows, 0, 0, 0)
+    second = ingest_file(engine, file, TableName.TICKETS)
+    assert (second.inserted, second.updated, second.unchanged, second.rejected) == (0, 0, rows, 0)
+    assert count(engine, "tickets") == rows
+
+
+@pytest.mark.parametrize("table", list(TableName))
+def test_every_table_loads_again_without_duplicates(engine: Engine, table: TableName) -> None:
+    file = EXAMPLES / "data" / f"{table.value}.csv"
+    ingest_file(engine, file, table)
+    again = ingest_file(engine, file, table)
+    assert again.inserted == again.updated == 0
+    assert count(engine, table.value) == again.unchanged > 0
+
+
+def test_an_updated_export_updates_its_changed_rows(engine: Engine, tmp_path: Path) -> None:
+    data = copy_examples(tmp_path)
+    ingest_file(engine, data / "tickets.csv", TableName.TICKETS)
+    lines = (data / "tickets.csv").read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[3] = "P1" if cells[3] != "P1" else "P2"
+    lines[5] = ",".join(cells)
+    lines.append("NEW-1,acme,billing-system,P2,2026-03-02T09:00:00Z,,,incident,")
+    (data / "tickets.csv").write_text("\n".join(lines) + "\n")
+    load = ingest_file(engine, data / "tickets.csv", TableName.TICKETS)
+    assert (load.inserted, load.updated, load.unchanged) == (1, 1, len(lines) - 3)
+    with engine.connect() as connection:
+        priority = connection.execute(text("SELECT priority FROM tickets WHERE id = :id"),
+                                      {"id": cells[0]}).scalar_one()
+    assert priority == cells[3]
+
+
+def test_a_file_with_bad_rows_loads_nothing_and_names_every_one(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    data = copy_examples(tmp_path)
+    lines = (data / "tickets.csv").read_text().splitlines()
+    lines[3] = lines[3].replace("2026-", "yesterday-", 1)
+    lines[7] = re.sub(r",P\d,", ",,", lines[7], count=1)
+    (data / "tickets.csv").write_text("\n".join(lines) + "\n")
+    load = ingest_file(engine, data / "tickets.csv", TableName.TICKETS)
+    assert load.refused
+    assert load.rejected == 2
+    assert {p.line for p in load.problems} == {4, 8}
+    assert all(p.file == str(data / "tickets.csv") for p in load.problems)
+    assert count(engine, "tickets") == 0
+
+
+def test_skipping_bad_rows_loads_the_good_ones_and_writes_the_rejects(engine: Engine,
+                                                                      tmp_path: Path) -> None:
+    data = copy_examples(tmp_path)
+    lines = (data / "tickets.csv").read_text().splitlines()
+    bad = lines[3].replace("2026-", "yesterday-", 1)
+    lines[3] = bad
+    (data / "tickets.csv").write_text("\n".join(lines) + "\n")
+    load = ingest_file(engine, data / "tickets.csv", TableName.TICKETS, skip_bad_rows=True)
+    assert (load.inserted, load.rejected) == (len(lines) - 2, 1)
+    assert load.rejects == rejects_path(data / "tickets.csv") == data / "tickets.rejects.csv"
+    rejects = pl.read_csv(data / "tickets.rejects.csv")
+    assert rejects["line"].to_list() == [4]
+    assert rejects["row"].to_list() == [bad]
+    assert "yesterday" in rejects["problems"][0]
+    assert count(engine, "tickets") == len(lines) - 2
+
+
+def test_status_rows_at_one_instant_keep_their_order(engine: Engine, tmp_path: Path) -> None:
+    file = tmp_path / "ticket_status.csv"
+    file.write_text("ticket_id,at,status\nT-1,2026-03-02T10:00:00Z,resolved\n"
+                    "T-1,2026-03-02T10:00:00Z,open\nT-1,2026-03-02T10:00:00Z,resolved\n")
+    load = ingest_file(engine, file, TableName.TICKET_STATUS)
+    assert load.inserted == 3
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT status, seq, position FROM ticket_status ORDER BY position")).all()
+    assert [tuple(r) for r in rows] == [("resolved", 0, 0), ("open", 0, 1), ("resolved", 1, 2)]
+    assert ingest_file(engine, file, TableName.TICKET_STATUS).unchanged == 3
+
+
+@pytest.mark.parametrize(("name", "table"), [
+    ("tickets.csv", TableName.TICKETS), ("ticket_status.jsonl", TableName.TICKET_STATUS),
+    ("tickets-2026-03.parquet", TableName.TICKETS), ("measurements_march.csv",
+                                                      TableName.MEASUREMENTS),
+])
+def test_a_files_table_is_told_by_its_name(tmp_path: Path, name: str, table: TableName) -> None:
+    (tmp_path / name).write_text("")
+    assert table_files([tmp_path / name]) == [(tmp_path / name, table)]
+
+
+def test_a_file_of_no_known_table_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "export.csv").write_text("")
+    with pytest.raises(UsageError):
+        table_files([tmp_path / "export.csv"])
+    assert table_files([tmp_path / "export.csv"], TableName.INCIDENTS) == [
+        (tmp_path / "export.csv", TableName.INCIDENTS)]
+
+
+def test_a_directory_gives_its_table_files_and_not_the_rejects(tmp_path: Path) -> None:
+    data = copy_examples(tmp_path)
+    (data / "tickets.rejects.csv").write_text("line,problems,row\n")
+    assert [t for _, t in table_files([data])] == list(TableName)
