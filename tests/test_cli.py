@@ -1,8 +1,13 @@
-"""The `accord` command end to end, as a user runs it: a real process, real files."""
+"""The `accord` command end to end, as a user runs it: a real process, real files, and (for
+the database commands) a real database, SQLite and PostgreSQL (the ``db_url`` fixture)."""
 
 import csv
+import functools
 import io
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -12,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
+AT = "2026-05-01T00:00:00Z"
 
 
 def accord(*args: str) -> subprocess.CompletedProcess[str]:
@@ -132,3 +138,210 @@ def test_usage_mistakes_exit_2(args: tuple[str, ...], message: str) -> None:
                     str(EXAMPLES / "data"), *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+# The database commands: init, apply, agreements, ingest, evaluate from the database, results.
+
+
+def accord_db(*args: str, db: str | None = None,
+           cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ACCORD_DATABASE_URL"}
+    if db is not None:
+        env["ACCORD_DATABASE_URL"] = db
+    return subprocess.run([sys.executable, "-m", "accord", *args], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=300, check=False)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@functools.cache
+def from_files(period: str) -> str:
+    return ok(accord_db("evaluate", "--agreements", str(EXAMPLES / "agreements"), "--data",
+                     str(EXAMPLES / "data"), "--period", period, "--at", AT,
+                     "--format", "json")).stdout
+
+
+def copy_example_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES / "data", data)
+    return data
+
+
+def test_evaluating_from_the_database_prints_exactly_what_the_files_give(db_url: str) -> None:
+    created = ok(accord_db("init", "--db", db_url))
+    assert "created the database schema" in created.stdout
+    ok(accord_db("apply", str(EXAMPLES / "agreements"), db=db_url))
+    ok(accord_db("ingest", str(EXAMPLES / "data"), db=db_url))
+    for period in ("2026-01", "2026-02", "2026-03", "2026-04"):
+        stored = ok(accord_db("evaluate", "--period", period, "--at", AT, "--format", "json",
+                           db=db_url))
+        assert stored.stdout == from_files(period), period
+        assert f"results for {period}" in stored.stderr
+    listed = ok(accord_db("results", "list", db=db_url)).stdout
+    assert len(re.findall(r"^2026-0[1-4] ", listed, re.MULTILINE)) >= 4 * 5
+
+
+def test_the_table_and_csv_outputs_match_the_files_too(db_url: str) -> None:
+    ok(accord_db("apply", str(EXAMPLES / "agreements"), "--db", db_url))
+    ok(accord_db("ingest", str(EXAMPLES / "data"), "--db", db_url))
+    for output in ("table", "csv"):
+        stored = ok(accord_db("evaluate", "--period", "2026-03", "--at", AT, "--format", output,
+                           "--db", db_url))
+        files = ok(accord_db("evaluate", "--agreements", str(EXAMPLES / "agreements"), "--data",
+                          str(EXAMPLES / "data"), "--period", "2026-03", "--at", AT,
+                          "--format", output))
+        assert stored.stdout == files.stdout
+
+
+def test_ingesting_twice_duplicates_nothing(db_url: str) -> None:
+    first = ok(accord_db("ingest", str(EXAMPLES / "data"), db=db_url)).stdout.splitlines()
+    assert len(first) == 5
+    assert all(", 0 updated, 0 unchanged, 0 rejected" in line for line in first)
+    again = ok(accord_db("ingest", str(EXAMPLES / "data"), db=db_url)).stdout.splitlines()
+    assert all(re.search(r": 0 inserted, 0 updated, \d+ unchanged, 0 rejected$", line)
+               for line in again), again
+    counts = [int(re.findall(r"(\d+) inserted", line)[0]) for line in first]
+    assert counts == [int(re.findall(r"(\d+) unchanged", line)[0]) for line in again]
+
+
+def test_a_bad_file_is_refused_with_every_bad_row_named(db_url: str, tmp_path: Path) -> None:
+    data = copy_example_data(tmp_path)
+    lines = (data / "tickets.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    for index in (3, 10):
+        cells = lines[index].split(",")
+        cells[header.index("created_at")] = "yesterday"
+        lines[index] = ",".join(cells)
+    (data / "tickets.csv").write_text("\n".join(lines) + "\n")
+    refused = accord_db("ingest", str(data / "tickets.csv"), db=db_url)
+    assert refused.returncode == 1
+    column = header.index("created_at") + 1
+    for line in (4, 11):
+        assert f"{data / 'tickets.csv'}:{line}:{column}" in refused.stderr
+    assert "tickets: nothing loaded, 2 bad rows" in refused.stdout
+    skipped = ok(accord_db("ingest", str(data / "tickets.csv"), "--skip-bad-rows", db=db_url))
+    assert f"{len(lines) - 3} inserted, 0 updated, 0 unchanged, 2 rejected" in skipped.stdout
+    rejects = (data / "tickets.rejects.csv").read_text()
+    assert "yesterday" in rejects
+    assert rejects.count("\n") == 3
+
+
+def test_apply_stores_a_version_per_change_and_dry_run_shows_it(db_url: str,
+                                                                tmp_path: Path) -> None:
+    file = tmp_path / "acme.yaml"
+    shutil.copy(EXAMPLES / "agreements" / "northwind-acme-billing.yaml", file)
+    assert "created version 1" in ok(accord_db("apply", str(file), "--by", "ana", db=db_url)).stdout
+    assert "unchanged (version 1)" in ok(accord_db("apply", str(file), db=db_url)).stdout
+    file.write_text(file.read_text().replace("compliance: 95%", "compliance: 90%", 1))
+    planned = ok(accord_db("apply", str(file), "--dry-run", db=db_url)).stdout
+    assert "northwind-acme-billing would change version 2" in planned
+    assert "~ objective first-response: compliance" in planned
+    assert "nothing stored" in planned
+    assert "changed version 2" in ok(accord_db("apply", str(file), "--by", "bo", db=db_url)).stdout
+    history = ok(accord_db("agreements", "history", "northwind-acme-billing", db=db_url)).stdout
+    assert re.search(r"^1 .* ana ", history, re.MULTILINE)
+    assert re.search(r"^2 .* bo ", history, re.MULTILINE)
+    shown = ok(accord_db("agreements", "show", "northwind-acme-billing", "--version", "1",
+                      db=db_url)).stdout
+    assert "compliance: 95%" in shown
+    assert "# northwind-acme-billing version 1" in shown
+    listed = ok(accord_db("agreements", "list", db=db_url)).stdout
+    assert re.search(r"^northwind-acme-billing +2 +sla", listed, re.MULTILINE)
+    parties = ok(accord_db("parties", "list", db=db_url)).stdout
+    assert re.search(r"^acme +customer", parties, re.MULTILINE)
+    services = ok(accord_db("services", "list", db=db_url)).stdout
+    assert re.search(r"^billing-system +northwind-it", services, re.MULTILINE)
+
+
+def test_results_show_the_current_one_and_the_history(db_url: str) -> None:
+    ok(accord_db("apply", str(EXAMPLES / "agreements"), db=db_url))
+    ok(accord_db("ingest", str(EXAMPLES / "data"), db=db_url))
+    ok(accord_db("evaluate", "--period", "2026-03", "--at", "2026-03-15T00:00:00Z", db=db_url))
+    ok(accord_db("evaluate", "--period", "2026-03", "--at", AT, "--agreement",
+              "northwind-acme-billing", db=db_url))
+    shown = ok(accord_db("results", "show", "northwind-acme-billing", "--period", "2026-03",
+                      db=db_url)).stdout
+    assert "(current): version 1, as of 2026-05-01 00:00:00 UTC" in shown
+    assert "first-response" in shown
+    assert "replaced" not in shown
+    history = ok(accord_db("results", "show", "northwind-acme-billing", "--period", "2026-03",
+                        "--history", "--format", "json", db=db_url)).stdout
+    documents = json.loads(history)
+    assert [(d["current"], d["at"]) for d in documents] == [
+        (True, "2026-05-01T00:00:00Z"), (False, "2026-03-15T00:00:00Z")]
+    assert documents[0]["items"]
+    others = ok(accord_db("results", "show", "sparkle-janitorial", "--period", "2026-03",
+                       "--history", "--format", "json", db=db_url)).stdout
+    assert [d["at"] for d in json.loads(others)] == ["2026-03-15T00:00:00Z"]
+
+
+def test_an_older_database_is_upgraded_and_an_unknown_one_refused(db_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    from accord.store import get_settings
+    from accord.store.database import create_database_engine
+
+    ok(accord_db("init", db=db_url))
+    engine = create_database_engine(get_settings(db_url))
+    try:
+        with engine.begin() as connection:
+            for table in reversed(inspect(connection).get_table_names()):
+                if table != "alembic_version":
+                    connection.execute(text(f'DROP TABLE "{table}"'
+                                            + (" CASCADE" if connection.dialect.name ==
+                                               "postgresql" else "")))
+            connection.execute(text("DELETE FROM alembic_version"))
+        upgraded = ok(accord_db("init", db=db_url))
+        assert "created the database schema (revision 0001)" in upgraded.stdout
+        assert "up to date" in ok(accord_db("init", db=db_url)).stdout
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+        for command in (("init",), ("agreements", "list"), ("ingest", str(EXAMPLES / "data"))):
+            refused = accord_db(*command, db=db_url)
+            assert refused.returncode == 1, command
+            assert "revision '0999', which this Accord does not know" in refused.stderr
+    finally:
+        engine.dispose()
+
+
+def test_the_default_database_is_accord_db_in_the_current_folder(tmp_path: Path) -> None:
+    created = ok(accord_db("agreements", "list", cwd=tmp_path))
+    assert "sqlite:///accord.db: created the database schema" in created.stderr
+    assert "No agreement is stored" in created.stdout
+    assert (tmp_path / "accord.db").is_file()
+
+
+def test_evaluating_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
+    result = accord_db("evaluate", "--period", "2026-03", "--db", f"sqlite:///{tmp_path}/a.db")
+    assert result.returncode == 1
+    assert "accord apply PATH" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--agreements", str(EXAMPLES / "agreements")), "--agreements is given without --data"),
+    (("--data", str(EXAMPLES / "data")), "--data is given without --agreements"),
+    (("--skip-bad-rows",), "go with --data"),
+])
+def test_evaluate_takes_files_or_the_database_not_half_of_each(args: tuple[str, ...],
+                                                               message: str,
+                                                               tmp_path: Path) -> None:
+    result = accord_db("evaluate", "--period", "2026-03", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "accord.db").exists()
+
+
+def test_a_file_that_cannot_be_used_is_refused_and_the_others_load(db_url: str,
+                                                                    tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(EXAMPLES / "data" / "incidents.csv", data / "incidents.csv")
+    (data / "tickets.csv").write_text("id,customer,service\nT-1,acme,desk\n")
+    result = accord_db("ingest", str(data), db=db_url)
+    assert result.returncode == 1
+    assert "required column 'priority' is missing" in result.stderr
+    assert "tickets: nothing loaded, the file cannot be used" in result.stdout
+    assert re.search(r"incidents: \d+ inserted", result.stdout)

@@ -1,0 +1,13 @@
+"""The ``accord`` command (DESIGN.md §6).
+
+Errors from every layer arrive as :class:`~accord.errors.AccordError` and are shown in one
+place, :func:`main`, with their exit code. The commands live in ``_files`` (agreements and
+data as files, no database) and ``_database`` (everything stored).
+"""
+
+from accord.cli import _database, _files
+from accord.cli._app import app, main
+
+__all__ = ["app", "main"]
+
+del _database, _files  # imported for the commands they register on ``app``

@@ -1,0 +1,118 @@
+"""The Typer application, its shared helpers and :func:`main`, where errors are shown."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from accord.errors import AccordError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["app", "connect_database", "instant", "main", "out", "stderr", "user"]
+
+app = typer.Typer(
+    name="accord",
+    help="Service level agreements as code: exact, explainable compliance and service credits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def user() -> str:
+    """The operating system's user name, for ``applied_by`` and ``evaluated_by``."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def connect_database(db: str | None) -> Engine:
+    """The database of ``--db`` (else ACCORD_DATABASE_URL, else ./accord.db), at this
+    Accord's schema revision; a created or upgraded schema is reported on stderr."""
+    from accord.store import connect, get_settings
+
+    return connect(get_settings(db), lambda text: stderr().print(text, markup=False))
+
+
+def instant(text: str, option: str = "--at") -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("z", "Z"))
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not an ISO 8601 instant "
+                         "(write e.g. 2026-04-01T00:00:00Z)") from None
+    if value.tzinfo is None:
+        raise UsageError(f"{option} {text!r} has no UTC offset (add Z or e.g. +01:00)")
+    return value.astimezone(UTC)
+
+
+class Progress:
+    """A progress bar on stderr while work is done, only on a terminal."""
+
+    def __init__(self, total: int, what: str) -> None:
+        self._total = total
+        self._what = what
+        self._bar: object | None = None
+
+    def __enter__(self) -> Callable[[], object]:
+        if not sys.stderr.isatty():
+            return lambda: None
+        from rich.progress import Progress as Bar
+
+        progress = Bar(console=stderr(), transient=True)
+        task = progress.add_task(self._what, total=self._total)
+        progress.start()
+        self._bar = progress
+        return lambda: progress.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        from rich.progress import Progress as Bar
+
+        if isinstance(self._bar, Bar):
+            self._bar.stop()
+
+
+def main() -> None:
+    """Run the CLI; the one place where Accord's errors become messages and exit codes."""
+    try:
+        # Without standalone mode, click returns the code of a typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except AccordError as error:
+        console = stderr()
+        if error.problems:
+            for problem in error.problems:
+                console.print(str(problem), markup=False)
+        else:
+            console.print(f"error: {error.message}", markup=False)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except typer.BadParameter as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except Exception as error:
+        # Typer's own usage errors (a missing option, an unknown command) show themselves.
+        show = getattr(error, "show", None)
+        if callable(show) and hasattr(error, "exit_code"):
+            show()
+            sys.exit(error.exit_code)
+        raise
