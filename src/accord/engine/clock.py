@@ -69,17 +69,6 @@ class BusinessClock:
         buckets = np.searchsorted(ends, bucket_starts, side="right").astype(np.int64)
         return cls(calendar, origin, end, starts, ends, cum, buckets)
 
-    def covers(self, instants: Instants) -> bool:
-        return len(instants) == 0 or bool(
-            instants.min() >= self.origin and instants.max() <= self.end
-        )
-
-    def at(self, instants: Instants) -> Instants:
-        """``B(t)`` for every instant (each within the horizon)."""
-        result: Instants = _b_many(instants, self.origin, self.starts, self.ends, self.cum,
-                                   self.buckets)
-        return result
-
     def elapsed(self, first: Instants, second: Instants) -> Instants:
         """Business microseconds in ``[first, second)``, pair by pair (0 when second <= first)."""
         result: Instants = _elapsed_many(first, second, self.origin, self.starts, self.ends,
@@ -94,12 +83,6 @@ class BusinessClock:
         result: Instants = _add_many(instants, business, self.origin, self.starts, self.ends,
                                      self.cum, self.buckets)
         return result
-
-    def reach(self, business: Instants) -> Instants:
-        """``B⁻¹``: the earliest instant with ``B(t) >= business`` (BEYOND past the horizon)."""
-        result: Instants = _reach_many(business, self.origin, self.starts, self.cum)
-        return result
-
 
 # --- kernels: compiled loops over whole columns -------------------------------------------
 
@@ -137,14 +120,6 @@ def _reach(x, origin, starts, cum):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _b_many(ts, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
-    out = np.empty(ts.shape[0], dtype=np.int64)
-    for i in range(ts.shape[0]):
-        out[i] = _b(ts[i], origin, starts, ends, cum, buckets)
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
 def _elapsed_many(first, second, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
     out = np.empty(first.shape[0], dtype=np.int64)
     n = starts.shape[0]
@@ -166,14 +141,6 @@ def _add_many(ts, business, origin, starts, ends, cum, buckets):  # type: ignore
     for i in range(ts.shape[0]):
         out[i] = _reach(_b(ts[i], origin, starts, ends, cum, buckets) + business[i],
                         origin, starts, cum)
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _reach_many(xs, origin, starts, cum):  # type: ignore[no-untyped-def]
-    out = np.empty(xs.shape[0], dtype=np.int64)
-    for i in range(xs.shape[0]):
-        out[i] = _reach(xs[i], origin, starts, cum)
     return out
 
 

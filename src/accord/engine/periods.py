@@ -59,11 +59,5 @@ class Period:
         end = datetime(end_day.year, end_day.month, 1, tzinfo=tz)
         return start.astimezone(UTC), end.astimezone(UTC)
 
-    def containing(self, instant: datetime, zone: str) -> Period:
-        """The period of the same kind that contains ``instant`` (local date in ``zone``)."""
-        local = instant.astimezone(ZoneInfo(zone)).date()
-        index = (local.year * 12 + local.month - 1) // self.months * self.months
-        return Period(date(index // 12, index % 12 + 1, 1), self.months)
-
     def __str__(self) -> str:
         return self.label

@@ -78,18 +78,6 @@ class Calendar:
             }
         return frozenset(closed)
 
-    def holiday_names(self, year: int) -> dict[date, str]:
-        """Public holidays of ``year`` with their names, for documents and reports."""
-        if self.holiday_country is None:
-            return {}
-        import holidays  # imported when needed: it takes a tenth of a second to load
-
-        table = holidays.country_holidays(
-            self.holiday_country, subdiv=self.holiday_subdivision, years=year
-        )
-        return {d: str(name) for d, name in sorted(table.items())}
-
-
 @cache
 def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]) -> frozenset[date]:
     import holidays
