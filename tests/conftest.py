@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,11 +93,13 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, empty database, as a user would write it."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'accord.db'}"
+_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@contextmanager
+def _fresh_database(request: pytest.FixtureRequest, kind: str, directory: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'accord.db'}"
         return
     server = make_url(request.getfixturevalue("postgres_server"))
     name = f"accord_test_{uuid.uuid4().hex[:12]}"
@@ -112,9 +115,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=_KINDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database, as a user would write it."""
+    with _fresh_database(request, request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=_KINDS)
+def module_db_url(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database shared by the tests of one module (which must not change what the
+    others rely on), on SQLite and on PostgreSQL."""
+    with _fresh_database(request, request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "db_url" in getattr(item, "fixturenames", ()):
+        if {"db_url", "module_db_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
 
 

@@ -4,11 +4,13 @@
     ├── AgreementError          an agreement file is wrong: fix the file
     ├── DataError               a data table is wrong: fix or skip the rows
     ├── UsageError              a command was called wrongly: fix the call
-    └── NotFoundError           something named does not exist
+    ├── NotFoundError           something named does not exist (or is not the caller's)
+    └── NotAllowedError         the caller may not do this: log in, or ask an admin
+        └── AuthenticationError the caller is not known: wrong password, bad or revoked token
 
 Each carries a list of :class:`Problem` so that every mistake is reported at once, each saying
 what is wrong, where (file:line:column and key path or column) and what to do. The shells (the
-CLI today) translate these into output and exit codes in exactly one place.
+CLI, the API) translate these into output and exit codes in exactly one place.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass
 __all__ = [
     "AccordError",
     "AgreementError",
+    "AuthenticationError",
     "DataError",
+    "NotAllowedError",
     "NotFoundError",
     "Problem",
     "UsageError",
@@ -82,3 +86,12 @@ class UsageError(AccordError):
 
 class NotFoundError(AccordError):
     """Something named by the user does not exist."""
+
+
+class NotAllowedError(AccordError):
+    """The caller is known but may not do this (a role or a token scope is missing)."""
+
+
+class AuthenticationError(NotAllowedError):
+    """The caller could not be identified: no credentials, a wrong password, a disabled
+    account, or an unknown, expired or revoked token or session."""

@@ -2,12 +2,13 @@
 
 Errors from every layer arrive as :class:`~accord.errors.AccordError` and are shown in one
 place, :func:`main`, with their exit code. The commands live in ``_files`` (agreements and
-data as files, no database) and ``_database`` (everything stored).
+data as files, no database), ``_database`` (everything stored) and ``_service`` (the
+service, users, tokens).
 """
 
-from accord.cli import _database, _files
+from accord.cli import _database, _files, _service
 from accord.cli._app import app, main
 
 __all__ = ["app", "main"]
 
-del _database, _files  # imported for the commands they register on ``app``
+del _database, _files, _service  # imported for the commands they register on ``app``

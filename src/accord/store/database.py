@@ -25,8 +25,8 @@ from accord.errors import Problem
 from accord.store._errors import StoreError
 from accord.store._settings import Settings
 
-__all__ = ["Migration", "connect", "create_database_engine", "for_writing", "head_revision",
-           "migrate", "write_transaction"]
+__all__ = ["Migration", "connect", "create_database_engine", "current_revision", "for_writing",
+           "head_revision", "migrate", "write_transaction"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "accord_write"
@@ -111,6 +111,12 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def migrate(engine: Engine, shown_url: str) -> Migration:

@@ -36,18 +36,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AgreementRow",
     "AgreementVersionRow",
+    "ApiTokenRow",
     "Base",
     "DeliveryRow",
     "EvaluationRow",
     "IncidentRow",
+    "IngestionRow",
     "MeasurementRow",
     "ObjectiveResultRow",
     "PartyRow",
     "ResultRow",
     "ServiceRow",
+    "SessionRow",
     "TicketRow",
     "TicketStatusRow",
     "UTCDateTime",
+    "UserRow",
 ]
 
 _NAMES = {
@@ -248,3 +252,76 @@ class ObjectiveResultRow(Base):
     credit_percent: Mapped[float] = mapped_column(Float(precision=53))
     items: Mapped[str] = mapped_column(Text)
     """A JSON list of the objective's items for this customer, in output order."""
+
+
+class UserRow(Base):
+    """A person who logs in: staff of the provider, or someone of a customer or supplier.
+
+    ``party_id`` binds a ``customer`` or ``supplier`` user to the one party whose data it may
+    read; it is null for ``admin`` and ``staff``. The password is kept only as its argon2 hash.
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiTokenRow(Base):
+    """A token for a machine client, acting as its user within ``scopes``.
+
+    Tokens are long random secrets, so a SHA-256 of the token is enough to find it and cannot
+    be reversed; the secret itself is shown once, when created. ``prefix`` is its first
+    characters, to recognise it in lists.
+    """
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(200))
+    """Space-separated: ``read``, ``ingest``, ``admin``."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SessionRow(Base):
+    """A browser session: the cookie holds a random secret whose SHA-256 is ``id``; the CSRF
+    token that every unsafe request of the session must carry is kept beside it."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IngestionRow(Base):
+    """One load of one file (or one batch posted to the API) into a data table: what it did,
+    when and by whom. The last load per table and its rejected rows are shown to staff, and
+    the worker re-checks live timers when a new load appears."""
+
+    __tablename__ = "ingestions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text)
+    """The file name, or ``api`` for a posted batch."""
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[bool] = mapped_column(Boolean)
+    problems: Mapped[str | None] = mapped_column(Text)
+    """The bad rows, one per line, as they were reported."""
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,99 @@
+"""The FastAPI application: routers, and the one place where errors become HTTP answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+import accord
+from accord.errors import (
+    AccordError,
+    AgreementError,
+    AuthenticationError,
+    DataError,
+    NotAllowedError,
+    NotFoundError,
+    Problem,
+    UsageError,
+)
+from accord.service.routes import (
+    catalogue,
+    credits,
+    evaluations,
+    health,
+    ingest,
+    live,
+    session,
+    tokens,
+    users,
+)
+from accord.service.schemas import ErrorOut, ProblemOut
+from accord.service.settings import ServiceSettings
+from accord.store import StoreError
+
+__all__ = ["create_app"]
+
+_STATUS: list[tuple[type[AccordError], int]] = [
+    (AuthenticationError, 401), (NotAllowedError, 403), (NotFoundError, 404),
+    (AgreementError, 422), (DataError, 422), (UsageError, 400), (StoreError, 503),
+]
+
+
+def _status(error: AccordError) -> int:
+    return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
+
+
+def _body(message: str, problems: list[Problem]) -> dict[str, object]:
+    return ErrorOut(error=message, problems=[ProblemOut.model_validate(p) for p in problems]
+                    ).model_dump(mode="json")
+
+
+async def _accord_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AccordError)
+    status = _status(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(_body(error.message, error.problems), status_code=status,
+                        headers=headers)
+
+
+async def _invalid(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = [Problem(str(e.get("msg", "invalid")),
+                        path=".".join(str(part) for part in e.get("loc", ())))
+                for e in error.errors()]
+    return JSONResponse(_body("the request is not valid", problems), status_code=422)
+
+
+async def _database_error(_: Request, error: Exception) -> JSONResponse:
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return JSONResponse(_body("the database could not answer", [Problem(
+        reason, hint="try again; if it persists, check the database")]), status_code=503)
+
+
+def create_app(settings: ServiceSettings, engine: Engine,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The application over ``engine`` (connected and migrated by the caller). ``clock``
+    gives "now" (tests pass a fixed one)."""
+    app = FastAPI(
+        title="Accord", version=accord.__version__,
+        description="Service level agreements as code: agreements, evaluations, evidence, "
+                    "live timers and service credits.",
+        responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut},
+                   404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.add_exception_handler(AccordError, _accord_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    for module in (health, session, users, tokens, catalogue, evaluations, live, credits,
+                   ingest):
+        app.include_router(module.router)
+    return app

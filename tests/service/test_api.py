@@ -1,0 +1,254 @@
+"""The REST API as a client meets it: reading agreements, results, evidence, live timers and
+credit statements; what each role may do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from accord.model import load_agreements
+from tests.service.conftest import EXAMPLES, Workspace
+
+
+def _clause(objective: str) -> str | None:
+    ((_, billing),) = load_agreements([EXAMPLES / "agreements" / "northwind-acme-billing.yaml"])
+    return billing.objectives[objective].clause
+
+
+def test_health_and_readiness(workspace: Workspace) -> None:
+    anonymous = workspace.client()
+    assert anonymous.get("/healthz").json() == {"status": "ok"}
+    ready = anonymous.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert ready.json()["revision"] == ready.json()["head"]
+
+
+def test_the_openapi_document_names_every_resource(workspace: Workspace) -> None:
+    paths = workspace.client().get("/openapi.json").json()["paths"]
+    for path in ("/api/parties", "/api/services", "/api/agreements",
+                 "/api/agreements/{agreement_id}/versions/{version}", "/api/evaluations/{period}",
+                 "/api/evaluations/{period}/{agreement_id}/{customer}/items", "/api/live",
+                 "/api/credits/{period}", "/api/ingest/{table}", "/api/ingest/{table}/file",
+                 "/api/users", "/api/tokens", "/api/session", "/healthz", "/readyz"):
+        assert path in paths
+    assert workspace.client().get("/docs").status_code == 200
+
+
+def test_without_credentials_every_api_route_answers_401(workspace: Workspace) -> None:
+    anonymous = workspace.client()
+    for path in ("/api/agreements", "/api/evaluations/2026-03", "/api/live",
+                 "/api/credits/2026-03", "/api/users"):
+        answer = anonymous.get(path)
+        assert answer.status_code == 401
+        assert answer.headers["www-authenticate"] == "Bearer"
+    forged = anonymous.get("/api/agreements", headers={"Authorization": "Bearer accord_forged"})
+    assert forged.status_code == 401
+    assert forged.json()["error"] == "unknown API token"
+
+
+def test_staff_see_every_agreement_and_customer(workspace: Workspace) -> None:
+    sam = workspace.client("sam")
+    ids = [a["id"] for a in sam.get("/api/agreements").json()]
+    assert ids == sorted(a.id for _, a in load_agreements([EXAMPLES / "agreements"]))
+    customers = {(r["agreement"], r["customer"]) for r in
+                 sam.get("/api/evaluations", params={"period": "2026-03"}).json()}
+    assert ("skyhost-cloud-availability", "globex") in customers
+    assert ("skyhost-cloud-availability", "acme") in customers
+
+
+def test_a_version_has_its_source_and_effective_objectives(workspace: Workspace) -> None:
+    ann = workspace.client("ann")
+    version = ann.get("/api/agreements/northwind-acme-billing/versions/1").json()
+    source = (EXAMPLES / "agreements" / "northwind-acme-billing.yaml").read_text()
+    assert version["source"] == source
+    assert version["version"] == 1
+    assert version["objectives"]["resolution"]["metric"] == "resolution_time"
+    assert "pause" in version["objectives"]["resolution"]
+    assert ann.get("/api/agreements/northwind-acme-billing/versions/2").status_code == 404
+
+
+def test_a_result_carries_objectives_and_credit(workspace: Workspace) -> None:
+    ann = workspace.client("ann")
+    (result,) = ann.get("/api/evaluations/2026-03/northwind-acme-billing/acme").json()
+    assert result["current"] is True
+    assert result["version"] == 1
+    assert result["at"] == "2026-04-01T00:00:00Z"
+    objectives = {o["id"]: o for o in result["objectives"]}
+    assert objectives["resolution"]["clause"] == _clause("resolution")
+    assert result["credit"]["currency"] == "EUR"
+
+
+@pytest.mark.parametrize("objective", ["first-response", "resolution", "availability"])
+def test_breached_items_are_the_objectives_breaches(workspace: Workspace, objective: str) -> None:
+    ann = workspace.client("ann")
+    base = "/api/evaluations/2026-03/northwind-acme-billing/acme"
+    (result,) = ann.get(base).json()
+    counts = next(o for o in result["objectives"] if o["id"] == objective)
+    missed = ann.get(f"{base}/items", params={"objective": objective, "met": "false",
+                                              "limit": 10_000}).json()
+    every = ann.get(f"{base}/items", params={"objective": objective, "limit": 10_000}).json()
+    assert all(i["objective"] == objective and i["met"] is False for i in missed["items"])
+    if objective != "availability":  # availability items are the outages, not a count
+        assert missed["total"] == counts["breached"]
+        assert every["total"] == counts["counted"] + counts["pending"]
+
+
+def test_items_are_paged_in_order(workspace: Workspace) -> None:
+    ann = workspace.client("ann")
+    url = "/api/evaluations/2026-03/northwind-acme-billing/acme/items"
+    whole = ann.get(url, params={"limit": 10_000}).json()
+    pages = [ann.get(url, params={"offset": offset, "limit": 50}).json()
+             for offset in range(0, whole["total"], 50)]
+    assert [i for page in pages for i in page["items"]] == whole["items"]
+    assert {page["total"] for page in pages} == {whole["total"]}
+    for state in ("stopped", "running", "paused"):
+        chosen = ann.get(url, params={"state": state, "limit": 10_000}).json()
+        assert chosen["items"] == [i for i in whole["items"] if i.get("state") == state]
+    assert ann.get(url, params={"limit": 0}).status_code == 422
+
+
+def test_live_status_lists_open_timers_least_time_left_first(workspace: Workspace) -> None:
+    sam = workspace.client("sam")
+    live = sam.get("/api/live").json()
+    assert live["at"] == "2026-03-17T14:00:00Z"
+    timers = live["timers"]
+    assert timers
+    assert [t["time_left_s"] for t in timers] == sorted(t["time_left_s"] for t in timers)
+    for timer in timers:
+        assert timer["state"] in ("running", "paused")
+        assert timer["time_left_s"] == timer["target_s"] - timer["elapsed_s"]
+        assert timer["at_risk"] is (timer["used"] >= 0.75)
+        assert timer["breached"] is (timer["elapsed_s"] > timer["target_s"])
+    risky = sam.get("/api/live", params={"at_risk": "true"}).json()["timers"]
+    assert risky == [t for t in timers if t["at_risk"]]
+    ann_only = workspace.client("ann").get("/api/live").json()["timers"]
+    assert ann_only == [t for t in timers if t["customer"] == "acme"]
+    later = sam.get("/api/live", params={"at": "2026-03-17T15:00:00Z"}).json()
+    assert later["at"] == "2026-03-17T15:00:00Z"
+
+
+def test_a_credit_statement_says_what_is_owed_and_why(workspace: Workspace) -> None:
+    ann = workspace.client("ann")
+    statements = {s["agreement"]: s for s in ann.get("/api/credits/2026-03").json()}
+    billing = statements["northwind-acme-billing"]
+    assert billing["entitled"] is True
+    assert billing["text"].startswith(f"You are entitled to EUR {billing['amount']}")
+    assert f"under section {_clause('resolution')}: " in billing["text"]
+    resolution = next(line for line in billing["lines"] if line["objective"] == "resolution")
+    assert resolution["reason"].endswith("tickets resolved late")
+    assert all(s["customer"] == "acme" for s in statements.values())
+    assert ann.get("/api/credits/2026-13").status_code == 400
+
+
+@pytest.mark.parametrize("username", ["ann", "greg", "lena"])
+def test_customers_and_suppliers_cannot_change_anything(workspace: Workspace,
+                                                        username: str) -> None:
+    client = workspace.client(username)
+    source = (EXAMPLES / "agreements" / "northwind-acme-billing.yaml").read_text()
+    assert client.post("/api/agreements", json={"source": source}).status_code == 403
+    assert client.post("/api/evaluations", json={"period": "2026-03"}).status_code == 403
+    assert client.post("/api/ingest/tickets", json={"rows": [{}]}).status_code == 403
+    assert client.get("/api/users").status_code == 403
+    assert client.get("/api/ingest").status_code == 403
+
+
+def test_the_agreement_text_is_checked_like_a_file(workspace: Workspace) -> None:
+    sam = workspace.client("sam")
+    answer = sam.post("/api/agreements", json={
+        "source": "accord: 1\nid: broken\ntype: sla\n", "filename": "broken.yaml",
+        "dry_run": True})
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    assert problems and all(p["file"] == "broken.yaml" for p in problems)
+    assert any(p["path"] == "provider" for p in problems)
+    source = (EXAMPLES / "agreements" / "brewline-office-drinks.yaml").read_text()
+    same = sam.post("/api/agreements", json={"source": source, "dry_run": True}).json()
+    assert same["kind"] == "unchanged"
+
+
+def test_staff_apply_a_changed_agreement_as_a_new_version(fresh_workspace: Workspace) -> None:
+    sam = fresh_workspace.client("sam")
+    source = (EXAMPLES / "agreements" / "brewline-office-drinks.yaml").read_text()
+    changed = source.replace("credit_cap: 15%", "credit_cap: 20%")
+    assert changed != source
+    dry = sam.post("/api/agreements", json={"source": changed, "dry_run": True}).json()
+    assert dry == {"agreement": "brewline-office-drinks", "kind": "changed", "version": 2,
+                   "details": ["~ agreement: credit_cap"]}
+    assert len(sam.get("/api/agreements/brewline-office-drinks/versions").json()) == 1
+    done = sam.post("/api/agreements", json={"source": changed, "filename": "b.yaml"}).json()
+    assert done["version"] == 2
+    versions = sam.get("/api/agreements/brewline-office-drinks/versions").json()
+    assert [(v["version"], v["applied_by"]) for v in versions] == [(1, "tests"), (2, "sam")]
+
+
+def test_staff_run_an_evaluation_and_the_old_result_stays_as_history(
+        fresh_workspace: Workspace) -> None:
+    sam = fresh_workspace.client("sam")
+    run = sam.post("/api/evaluations", json={"period": "2026-03",
+                                             "at": "2026-03-20T00:00:00Z"})
+    assert run.status_code == 201
+    assert run.json()["period"] == "2026-03"
+    url = "/api/evaluations/2026-03/northwind-acme-billing/acme"
+    history = sam.get(url, params={"history": "true"}).json()
+    assert [r["at"] for r in history] == ["2026-03-20T00:00:00Z", "2026-04-01T00:00:00Z"]
+    assert [r["current"] for r in history] == [True, False]
+
+
+def test_ingesting_rows_inserts_then_updates_and_never_duplicates(
+        fresh_workspace: Workspace) -> None:
+    sam = fresh_workspace.client("sam")
+    row = {"id": "API-1", "customer": "acme", "service": "billing-system", "priority": "P2",
+           "created_at": "2026-03-17T09:00:00Z", "type": "incident"}
+    first = sam.post("/api/ingest/tickets", json={"rows": [row]}).json()
+    assert (first["inserted"], first["updated"], first["unchanged"]) == (1, 0, 0)
+    again = sam.post("/api/ingest/tickets", json={"rows": [row]}).json()
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    resolved = {**row, "resolved_at": "2026-03-17T11:00:00Z"}
+    update = sam.post("/api/ingest/tickets", json={"rows": [resolved]}).json()
+    assert (update["inserted"], update["updated"], update["unchanged"]) == (0, 1, 0)
+    log = sam.get("/api/ingest").json()
+    assert [entry["source"] for entry in log[:3]] == ["batch"] * 3
+    assert log[0]["updated"] == 1
+
+
+def test_a_batch_with_bad_rows_loads_nothing_and_names_each(fresh_workspace: Workspace) -> None:
+    sam = fresh_workspace.client("sam")
+    good = {"id": "API-2", "customer": "acme", "service": "billing-system", "priority": "P2",
+            "created_at": "2026-03-17T09:00:00Z"}
+    answer = sam.post("/api/ingest/tickets", json={"rows": [
+        good, {**good, "id": "API-3", "created_at": "yesterday"},
+        {**good, "id": "API-4", "created_at": "2026-03-17T09:00:00"}]})
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    assert [p["path"].split(":")[0].split(" column")[0] for p in problems] == ["row 2", "row 3"]
+    assert all("batch" not in (p["file"] or "") for p in problems)
+    assert sam.post("/api/ingest/tickets", json={"rows": [good]}).json()["inserted"] == 1
+    assert sam.get("/api/ingest").json()[1]["refused"] is True
+
+
+def test_an_uploaded_file_loads_like_accord_ingest(fresh_workspace: Workspace,
+                                                   tmp_path: Path) -> None:
+    sam = fresh_workspace.client("sam")
+    data = (EXAMPLES / "data" / "deliveries.csv").read_bytes()
+    same = sam.post("/api/ingest/deliveries/file",
+                    files={"file": ("deliveries.csv", data, "text/csv")}).json()
+    assert same["inserted"] == 0
+    assert same["unchanged"] == data.count(b"\n") - 1
+    bad = b"id,customer,item,delivered_at\nX-1,acme,tea,not a time\n"
+    refused = sam.post("/api/ingest/deliveries/file",
+                       files={"file": ("late.csv", bad, "text/csv")})
+    assert refused.status_code == 422
+    (problem,) = refused.json()["problems"]
+    assert (problem["file"], problem["line"]) == ("late.csv", 2)
+    unknown = sam.post("/api/ingest/deliveries/file",
+                       files={"file": ("x.txt", b"", "text/plain")})
+    assert unknown.status_code == 400
+    assert sam.post("/api/ingest/nonsense", json={"rows": [{}]}).status_code == 400
+
+
+def test_at_is_the_evaluation_instant_not_today(workspace: Workspace) -> None:
+    later = workspace.client("sam", now=datetime(2026, 3, 18, 9, 0, tzinfo=UTC))
+    assert later.get("/api/live").json()["at"] == "2026-03-18T09:00:00Z"
