@@ -162,7 +162,8 @@ def test_the_agreement_text_is_checked_like_a_file(workspace: Workspace) -> None
         "dry_run": True})
     assert answer.status_code == 422
     problems = answer.json()["problems"]
-    assert problems and all(p["file"] == "broken.yaml" for p in problems)
+    assert problems
+    assert all(p["file"] == "broken.yaml" for p in problems)
     assert any(p["path"] == "provider" for p in problems)
     source = (EXAMPLES / "agreements" / "brewline-office-drinks.yaml").read_text()
     same = sam.post("/api/agreements", json={"source": source, "dry_run": True}).json()

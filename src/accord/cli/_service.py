@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from accord.cli._app import app, connect_database, out, stderr
+from accord.cli._database import _show, _table, _when
 from accord.cli._files import Db
 from accord.errors import Problem, UsageError
 
@@ -104,9 +105,11 @@ def users_list(db: Db = None) -> None:
         out().print("no users yet: add one with `accord users add NAME --role admin`",
                     markup=False)
         return
+    table = _table("user", "role", "party", "state", "since")
     for u in users:
-        out().print(f"{u.username}\t{u.role.value}\t{u.party or '-'}\t"
-                    f"{'disabled' if u.disabled else 'active'}", markup=False)
+        table.add_row(u.username, u.role.value, u.party or "-",
+                      "disabled" if u.disabled else "active", _when(u.created_at))
+    _show(table)
 
 
 @users_app.command("disable")
@@ -192,10 +195,13 @@ def tokens_list(
         tokens = list_tokens(engine, username=user)
     finally:
         engine.dispose()
+    table = _table("id", "user", "name", "token", "scopes", "state", "last used")
     for t in tokens:
-        state = "revoked" if t.revoked_at else "active"
-        out().print(f"{t.id}\t{t.username}\t{t.name}\t{t.prefix}…\t"
-                    f"{','.join(s.value for s in t.scopes)}\t{state}", markup=False)
+        table.add_row(str(t.id), t.username, t.name, f"{t.prefix}…",
+                      ",".join(s.value for s in t.scopes),
+                      "revoked" if t.revoked_at else "active",
+                      _when(t.last_used_at) if t.last_used_at else "never")
+    _show(table)
 
 
 @tokens_app.command("revoke")

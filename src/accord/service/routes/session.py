@@ -29,7 +29,9 @@ async def login(body: LoginIn, request: Request, response: Response, engine: Eng
                                      lifetime=settings.session_lifetime)
     secure = (settings.secure_cookies if settings.secure_cookies is not None
               else request.url.scheme == "https")
-    response.set_cookie(SESSION_COOKIE, opened.secret, expires=opened.expires_at,
+    # Max-Age, not Expires: the browser counts the lifetime on its own clock.
+    response.set_cookie(SESSION_COOKIE, opened.secret,
+                        max_age=int(settings.session_lifetime.total_seconds()),
                         httponly=True, samesite="lax", secure=secure, path="/")
     return _out(principal, opened.csrf_token)
 
