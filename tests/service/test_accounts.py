@@ -223,3 +223,15 @@ def test_old_sessions_are_swept_when_a_new_one_opens(workspace: Workspace) -> No
     with Session(workspace.engine) as session:
         expiries = session.scalars(select(SessionRow.expires_at)).all()
     assert all(e > NOW + timedelta(days=2) for e in expiries)
+
+
+def test_password_guessing_is_slowed_down(workspace: Workspace) -> None:
+    browser = _browser(workspace)
+    for _ in range(5):
+        wrong = browser.post("/api/session", json={"username": "ann", "password": "guess" * 3})
+        assert wrong.status_code == 401
+    blocked = browser.post("/api/session", json={"username": "ann", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["retry-after"]) <= 301
+    other = browser.post("/api/session", json={"username": "sam", "password": PASSWORD})
+    assert other.status_code == 200  # only that user name is held back

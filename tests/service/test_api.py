@@ -3,6 +3,7 @@ credit statements; what each role may do."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +35,18 @@ def test_the_openapi_document_names_every_resource(workspace: Workspace) -> None
                  "/api/credits/{period}", "/api/ingest/{table}", "/api/ingest/{table}/file",
                  "/api/users", "/api/tokens", "/api/session", "/healthz", "/readyz"):
         assert path in paths
-    assert workspace.client().get("/docs").status_code == 200
+
+
+def test_the_interactive_docs_work_offline(workspace: Workspace) -> None:
+    anonymous = workspace.client()
+    for page in ("/docs", "/redoc"):
+        html = anonymous.get(page)
+        assert html.status_code == 200
+        scripts = re.findall(r'src="([^"]+)"', html.text)
+        assert scripts
+        for script in scripts:
+            assert script.startswith("/"), script  # served here, not from a CDN
+            assert anonymous.get(script).status_code == 200
 
 
 def test_without_credentials_every_api_route_answers_401(workspace: Workspace) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -35,6 +36,7 @@ from accord.service.routes import (
 )
 from accord.service.schemas import ErrorOut, ProblemOut
 from accord.service.settings import ServiceSettings
+from accord.service.throttle import LoginThrottle, TooManyAttemptsError
 from accord.store import StoreError
 
 __all__ = ["create_app"]
@@ -58,6 +60,8 @@ async def _accord_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AccordError)
     status = _status(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttemptsError):
+        status, headers = 429, {"Retry-After": str(error.retry_after)}
     return JSONResponse(_body(error.message, error.problems), status_code=status,
                         headers=headers)
 
@@ -80,16 +84,19 @@ def create_app(settings: ServiceSettings, engine: Engine,
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The application over ``engine`` (connected and migrated by the caller). ``clock``
     gives "now" (tests pass a fixed one)."""
-    app = FastAPI(
+    # The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from files shipped with
+    # the install, not from a CDN: Accord must work on a machine without internet access.
+    app = FastAPIOffline(
         title="Accord", version=accord.__version__,
         description="Service level agreements as code: agreements, evaluations, evidence, "
                     "live timers and service credits.",
-        responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut},
+        responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 429: {"model": ErrorOut},
                    404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.state.login_throttle = LoginThrottle()
     app.add_exception_handler(AccordError, _accord_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(SQLAlchemyError, _database_error)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from accord.errors import AuthenticationError
 from accord.service import accounts
 from accord.service.deps import SESSION_COOKIE, CallerDep, EngineDep, NowDep, SettingsDep
 from accord.service.schemas import LoginIn, PasswordIn, SessionOut
 from accord.service.tenancy import Principal
+from accord.service.throttle import LoginThrottle
 
 router = APIRouter(prefix="/api", tags=["session"])
 
@@ -23,8 +25,16 @@ async def login(body: LoginIn, request: Request, response: Response, engine: Eng
                 settings: SettingsDep, now: NowDep) -> SessionOut:
     """Log in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS) and
     returns the CSRF token that the session's unsafe requests must carry."""
-    principal = await run_in_threadpool(accounts.authenticate, engine,
-                                        username=body.username, password=body.password)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "-"
+    throttle.check(body.username, address, now)
+    try:
+        principal = await run_in_threadpool(accounts.authenticate, engine,
+                                            username=body.username, password=body.password)
+    except AuthenticationError:
+        throttle.failed(body.username, address, now)
+        raise
+    throttle.succeeded(body.username, address)
     opened = await run_in_threadpool(accounts.open_session, engine, principal, now=now,
                                      lifetime=settings.session_lifetime)
     secure = (settings.secure_cookies if settings.secure_cookies is not None
