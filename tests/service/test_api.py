@@ -265,3 +265,29 @@ def test_an_uploaded_file_loads_like_accord_ingest(fresh_workspace: Workspace,
 def test_at_is_the_evaluation_instant_not_today(workspace: Workspace) -> None:
     later = workspace.client("sam", now=datetime(2026, 3, 18, 9, 0, tzinfo=UTC))
     assert later.get("/api/live").json()["at"] == "2026-03-18T09:00:00Z"
+
+
+def test_a_ticket_shows_its_history_and_open_timers(workspace: Workspace) -> None:
+    sam = workspace.client("sam")
+    live = sam.get("/api/live").json()["timers"]
+    first = live[0]
+    found = sam.get(f"/api/tickets/{first['ticket']}").json()
+    assert found["id"] == first["ticket"]
+    assert found["customer"] == first["customer"]
+    assert first in found["timers"]
+    assert found["timers"] == [t for t in live if t["ticket"] == first["ticket"]]
+    assert [h["at"] for h in found["history"]] == sorted(h["at"] for h in found["history"])
+    assert sam.get("/api/tickets/NO-SUCH").status_code == 404
+
+
+def test_a_ticket_is_seen_only_by_its_customer_and_covering_supplier(
+        workspace: Workspace) -> None:
+    acme_ticket = "NW-10001"
+    assert workspace.client("ann").get(f"/api/tickets/{acme_ticket}").status_code == 200
+    assert workspace.client("greg").get(f"/api/tickets/{acme_ticket}").status_code == 404
+    assert workspace.client("lena").get(f"/api/tickets/{acme_ticket}").status_code == 404
+    uc = workspace.client("sam").get(
+        "/api/evaluations/2026-03/ledgerworks-billing-uc/northwind-it/items").json()["items"]
+    covered = uc[0]["ticket"]
+    assert workspace.client("lena").get(f"/api/tickets/{covered}").status_code == 200
+    assert workspace.client("ann").get(f"/api/tickets/{covered}").status_code == 404

@@ -29,7 +29,7 @@ MARKERS = re.compile("|".join(re.escape(m) for m in sorted(
     {TENANT, *ACME_AGREEMENTS, *_acme_ids()}, key=len, reverse=True)))
 
 PATH_VALUES = {"period": "2026-03", "agreement_id": "northwind-acme-billing", "customer": TENANT,
-               "table": "tickets", "username": "ann", "version": "1"}
+               "table": "tickets", "username": "ann", "version": "1", "ticket_id": "NW-10001"}
 QUERY_VALUES = {"period": "2026-03", "customer": TENANT, "agreement": "northwind-acme-billing",
                 "username": "ann", "at": "2026-03-17T14:00:00Z", "objective": "resolution"}
 BODIES: dict[str, Any] = {

@@ -31,6 +31,7 @@ from accord.service.routes import (
     ingest,
     live,
     session,
+    tickets,
     tokens,
     users,
 )
@@ -100,7 +101,7 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.add_exception_handler(AccordError, _accord_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(SQLAlchemyError, _database_error)
-    for module in (health, session, users, tokens, catalogue, evaluations, live, credits,
-                   ingest):
+    for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
+                   credits, ingest):
         app.include_router(module.router)
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Engine
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session
 
 from accord.service.tenancy import Principal, Role, Scope, visible_agreements
 
-__all__ = ["LiveTimer", "live_timers"]
+if TYPE_CHECKING:
+    from accord.engine import Tables
+    from accord.store.tickets import StoredTicket
+
+__all__ = ["LiveTimer", "live_timers", "timers_of"]
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,25 @@ def live_timers(engine: Engine, at: datetime, principal: Principal, *,
                 at_risk: float = 0.75) -> list[LiveTimer]:
     """The open ticket timers of the stored agreements in effect at ``at``, on the stored
     data, that ``principal`` may see — least time left first."""
+    from accord.store.tickets import open_tickets
+
+    # Only the tickets that may be open are read: the timers of the others cannot run.
+    return _timers(engine, lambda: open_tickets(engine, at), at, principal, at_risk)
+
+
+def timers_of(engine: Engine, ticket: StoredTicket, at: datetime, principal: Principal, *,
+              at_risk: float = 0.75) -> list[LiveTimer]:
+    """The open timers of one ticket (a ticket's timers depend on it alone)."""
+    from accord.store.tickets import ticket_tables
+
+    return _timers(engine, lambda: ticket_tables(ticket), at, principal, at_risk)
+
+
+def _timers(engine: Engine, tables: Callable[[], Tables], at: datetime,
+            principal: Principal, at_risk: float) -> list[LiveTimer]:
     from accord.engine import Period
     from accord.engine.live import live_timers as compute
     from accord.store.agreements import list_agreements, versions_in_effect
-    from accord.store.tables import load_tables
 
     principal.require(Scope.READ)
     with Session(engine) as session:
@@ -69,7 +89,7 @@ def live_timers(engine: Engine, at: datetime, principal: Principal, *,
                   if visible is None or a.id in visible]
     if not agreements:
         return []
-    frame = compute(agreements, load_tables(engine), at)
+    frame = compute(agreements, tables(), at)
     if principal.role is Role.CUSTOMER:
         frame = frame.filter(pl.col("customer") == principal.party)
     return [LiveTimer(**row, at_risk=row["used"] >= at_risk)

@@ -15,7 +15,8 @@ __all__ = [
     "EvaluateIn", "HealthOut", "IngestionOut", "ItemPageOut", "LiveOut", "LiveTimerOut",
     "LoadedOut", "LoginIn", "NewTokenOut", "ObjectiveOut", "PartyOut", "PasswordIn",
     "ProblemOut", "ReadyOut", "ResultCreditOut", "ResultOut", "RowsIn", "RunOut", "ServiceOut",
-    "SessionOut", "TokenIn", "TokenOut", "UserIn", "UserOut", "UserPatch", "VersionDetailOut",
+    "SessionOut", "StatusChangeOut", "TicketOut", "TokenIn", "TokenOut", "UserIn", "UserOut",
+    "UserPatch", "VersionDetailOut",
 ]
 
 
@@ -169,6 +170,28 @@ class LiveTimerOut(_Out):
     due_at: datetime | None
     at_risk: bool
     breached: bool
+
+
+class StatusChangeOut(_Out):
+    at: datetime
+    status: str
+
+
+class TicketOut(_Out):
+    id: str
+    customer: str
+    service: str
+    priority: str
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    type: str | None
+    supplier: str | None
+    extra: dict[str, str | None]
+    """The file's other columns."""
+    history: list[StatusChangeOut]
+    timers: list[LiveTimerOut]
+    """Its timers still running or paused."""
 
 
 class LiveOut(_Out):
