@@ -1,4 +1,5 @@
-"""The layers point one way (STYLE.md): model ← engine ← io ← cli; time is an argument."""
+"""The layers point one way (STYLE.md): model ← engine ← store/io ← service/documents ←
+portal/cli; time is an argument."""
 
 import ast
 import importlib
@@ -29,6 +30,18 @@ def imports(path: Path) -> set[str]:
 def test_inner_layers_import_no_outer_layer(layer: str) -> None:
     for path in (SRC / layer).rglob("*.py"):
         leaks = {n for n in imports(path) if n.startswith(OUTER)}
+        assert not leaks, f"{path.relative_to(SRC)} imports {sorted(leaks)}"
+
+
+@pytest.mark.parametrize(("layer", "outer"), [
+    ("io", ("accord.store", "accord.service", "accord.portal", "accord.documents", "accord.cli")),
+    ("store", ("accord.service", "accord.portal", "accord.documents", "accord.cli", "fastapi")),
+    ("service", ("accord.portal", "accord.cli", "typer")),
+    ("documents", ("accord.service", "accord.portal", "accord.cli", "fastapi", "typer")),
+])
+def test_middle_layers_import_no_outer_layer(layer: str, outer: tuple[str, ...]) -> None:
+    for path in (SRC / layer).rglob("*.py"):
+        leaks = {n for n in imports(path) if n.startswith(outer)}
         assert not leaks, f"{path.relative_to(SRC)} imports {sorted(leaks)}"
 
 
