@@ -31,17 +31,18 @@ def serve(
     ] = False,
     db: Db = None,
 ) -> None:
-    """Serve the REST API (and its interactive docs at /docs)."""
+    """Serve the portal at / and the REST API at /api (interactive docs at /docs)."""
     import uvicorn
 
-    from accord.service import create_app, get_service_settings
+    from accord.portal import create_site
+    from accord.service import get_service_settings
 
     settings = get_service_settings(db)
     engine = connect_database(db)
-    stderr().print(f"Accord on http://{host}:{port} — API docs at http://{host}:{port}/docs, "
+    stderr().print(f"Accord on http://{host}:{port} — the portal at /, API docs at /docs, "
                    f"database {settings.store.shown_url}", markup=False)
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port,
+        uvicorn.run(create_site(settings, engine), host=host, port=port,
                     proxy_headers=proxy_headers, log_level="info")
     finally:
         engine.dispose()

@@ -40,7 +40,7 @@ from accord.service.settings import ServiceSettings
 from accord.service.throttle import LoginThrottle, TooManyAttemptsError
 from accord.store import StoreError
 
-__all__ = ["create_app"]
+__all__ = ["accord_error_response", "create_app", "status_of"]
 
 _STATUS: list[tuple[type[AccordError], int]] = [
     (AuthenticationError, 401), (NotAllowedError, 403), (NotFoundError, 404),
@@ -48,7 +48,10 @@ _STATUS: list[tuple[type[AccordError], int]] = [
 ]
 
 
-def _status(error: AccordError) -> int:
+def status_of(error: AccordError) -> int:
+    """The HTTP status an Accord error answers with."""
+    if isinstance(error, TooManyAttemptsError):
+        return 429
     return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
@@ -57,12 +60,13 @@ def _body(message: str, problems: list[Problem]) -> dict[str, object]:
                     ).model_dump(mode="json")
 
 
-async def _accord_error(_: Request, error: Exception) -> JSONResponse:
+async def accord_error_response(_: Request, error: Exception) -> JSONResponse:
+    """An Accord error as the API answers it: a status code and every problem."""
     assert isinstance(error, AccordError)
-    status = _status(error)
+    status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, TooManyAttemptsError):
-        status, headers = 429, {"Retry-After": str(error.retry_after)}
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(_body(error.message, error.problems), status_code=status,
                         headers=headers)
 
@@ -98,7 +102,7 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.state.engine = engine
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.login_throttle = LoginThrottle()
-    app.add_exception_handler(AccordError, _accord_error)
+    app.add_exception_handler(AccordError, accord_error_response)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,

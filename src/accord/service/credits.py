@@ -15,7 +15,7 @@ from accord.service.evaluations import list_period_results
 from accord.service.tenancy import Principal
 from accord.store.results import StoredResult
 
-__all__ = ["CreditLine", "CreditStatement", "credit_statements"]
+__all__ = ["CreditLine", "CreditStatement", "credit_statements", "statement"]
 
 _BREACHES = {
     "resolution_time": ("ticket resolved late", "tickets resolved late"),
