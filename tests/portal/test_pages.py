@@ -175,3 +175,34 @@ def test_the_chart_bundle_is_served_here(site: Workspace) -> None:
     assert answer.status_code == 200
     assert "window.vegaEmbed" in answer.text
     assert browser_of(site).get("/static/htmx.min.js").status_code == 200
+
+
+def test_the_agreement_reads_as_its_sla_document(site: Workspace) -> None:
+    client = logged_in(site, "ann")
+    page = client.get("/agreements/northwind-acme-billing/acme?period=2026-03").text
+    assert '/documents/northwind-acme-billing?version=1' in page
+    document = client.get("/documents/northwind-acme-billing?version=1")
+    assert document.status_code == 200
+    assert "Billing system support for Acme Corp" in document.text
+    assert "7.2.3" in document.text
+    pdf = client.get("/documents/northwind-acme-billing.pdf")
+    assert pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["content-disposition"]
+    other = logged_in(site, "greg")
+    assert other.get("/documents/northwind-acme-billing").status_code == 404
+    assert other.get("/documents/northwind-acme-billing.pdf").status_code == 404
+
+
+def test_the_open_tickets_refresh_alone_and_stay_scoped(site: Workspace) -> None:
+    ann = logged_in(site, "ann")
+    page = ann.get("/agreements/northwind-acme-billing/acme").text
+    assert 'hx-get="/agreements/northwind-acme-billing/acme/open-tickets"' in page
+    fragment = ann.get("/agreements/northwind-acme-billing/acme/open-tickets").text
+    assert "<html" not in fragment
+    assert "NW-10644" in fragment
+    greg = logged_in(site, "greg")
+    assert greg.get("/agreements/northwind-acme-billing/acme/open-tickets").status_code == 404
+    assert greg.get("/agreements/skyhost-cloud-availability/acme/open-tickets"
+                    ).status_code == 404
+    assert "NW-10644" not in greg.get("/at-risk").text
+    assert "NW-10644" in logged_in(site, "sam").get("/at-risk").text

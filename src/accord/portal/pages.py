@@ -114,6 +114,37 @@ async def agreement(request: Request, agreement_id: str, customer: str,
         principal=principal)
 
 
+@router.get("/agreements/{agreement_id}/{customer}/open-tickets", response_class=HTMLResponse)
+async def open_tickets(request: Request, agreement_id: str, customer: str,
+                       principal: ViewerDep, engine: EngineDep, settings: SettingsDep,
+                       now: NowDep) -> Response:
+    """The open tickets table alone: the agreement page refreshes it every minute (htmx)."""
+    def gather() -> list[Any]:
+        from accord.service.catalogue import agreement_versions
+
+        agreement_versions(engine, principal, agreement_id)
+        if not principal.sees_customer(customer):
+            from accord.service.tenancy import not_found
+
+            raise not_found("agreement")
+        return [t for t in live_timers(engine, now, principal, at_risk=settings.at_risk)
+                if t.agreement == agreement_id and t.customer == customer]
+
+    timers = await run_in_threadpool(gather)
+    return render(request, "_timers.html", {"timers": timers, "show_agreement": False},
+                  principal=principal)
+
+
+@router.get("/at-risk", response_class=HTMLResponse)
+async def at_risk_queue(request: Request, principal: ViewerDep, engine: EngineDep,
+                        settings: SettingsDep, now: NowDep) -> Response:
+    """The at-risk queue alone: the overview refreshes it every minute (htmx)."""
+    timers = await run_in_threadpool(live_timers, engine, now, principal,
+                                     at_risk=settings.at_risk)
+    return render(request, "_timers.html", {"timers": [t for t in timers if t.at_risk][:50],
+                                            "show_agreement": True}, principal=principal)
+
+
 @router.get("/agreements/{agreement_id}/{customer}/evidence.csv")
 def evidence_csv(agreement_id: str, customer: str, principal: ViewerDep, engine: EngineDep,
                  now: NowDep, period: str | None = None) -> Response:
@@ -128,6 +159,40 @@ def evidence_csv(agreement_id: str, customer: str, principal: ViewerDep, engine:
     name = f"{agreement_id}-{customer}-{chosen}-evidence.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _sla(engine: EngineDep, principal: Principal, agreement_id: str,
+         version: int | None) -> Any:
+    from accord.documents import Source, sla_document
+    from accord.service.catalogue import find_version
+
+    stored = find_version(engine, principal, agreement_id, version)
+    return sla_document(stored.agreement(), Source(
+        stored.content_hash, file=stored.file, version=stored.version,
+        applied_at=stored.applied_at, applied_by=stored.applied_by)), stored
+
+
+@router.get("/documents/{agreement_id}.pdf")
+async def sla_pdf(agreement_id: str, principal: ViewerDep, engine: EngineDep,
+                  version: int | None = None) -> Response:
+    """The agreement's SLA document as a PDF (the version in force, or ``version``)."""
+    from accord.documents import render_pdf
+
+    document, stored = await run_in_threadpool(_sla, engine, principal, agreement_id, version)
+    pdf = await run_in_threadpool(render_pdf, document)
+    name = f"{agreement_id}-v{stored.version}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/documents/{agreement_id}", response_class=HTMLResponse)
+async def sla_page(agreement_id: str, principal: ViewerDep, engine: EngineDep,
+                   version: int | None = None) -> Response:
+    """The agreement's SLA document, generated from the YAML the numbers come from."""
+    from accord.documents import render_html
+
+    document, _ = await run_in_threadpool(_sla, engine, principal, agreement_id, version)
+    return HTMLResponse(render_html(document))
 
 
 @router.get("/credits", response_class=HTMLResponse)
