@@ -31,6 +31,7 @@ from accord.service.routes import (
     ingest,
     live,
     session,
+    subscriptions,
     tickets,
     tokens,
     users,
@@ -106,6 +107,6 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
-                   credits, ingest):
+                   credits, ingest, subscriptions):
         app.include_router(module.router)
     return app

@@ -38,16 +38,19 @@ __all__ = [
     "AgreementVersionRow",
     "ApiTokenRow",
     "Base",
+    "DeliveryAttemptRow",
     "DeliveryRow",
     "EvaluationRow",
     "IncidentRow",
     "IngestionRow",
     "MeasurementRow",
+    "NotificationRow",
     "ObjectiveResultRow",
     "PartyRow",
     "ResultRow",
     "ServiceRow",
     "SessionRow",
+    "SubscriptionRow",
     "TicketRow",
     "TicketStatusRow",
     "UTCDateTime",
@@ -325,3 +328,79 @@ class IngestionRow(Base):
     """The bad rows, one per line, as they were reported."""
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     by: Mapped[str] = mapped_column(String(200))
+
+
+class SubscriptionRow(Base):
+    """Who is told about warnings, breaches and closed periods, and how (issue 4, item 4).
+
+    ``owner_id`` is the user whose view of the data the subscription gets (null: made by an
+    operator with the command line, seeing everything); ``party`` narrows it to one party's
+    agreements. ``events``, ``agreements`` and ``thresholds`` are space-separated lists; a
+    null ``agreements`` means every agreement the owner may see.
+    """
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    party: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20))
+    """``webhook`` or ``email``."""
+    target: Mapped[str] = mapped_column(Text)
+    """The webhook's URL or the email address."""
+    # Kept in clear, unlike passwords and tokens: every webhook body is signed with it
+    # (HMAC-SHA256), so the worker must be able to read it back.
+    secret: Mapped[str | None] = mapped_column(Text)
+    events: Mapped[str] = mapped_column(String(200))
+    agreements: Mapped[str | None] = mapped_column(Text)
+    thresholds: Mapped[str] = mapped_column(String(200))
+    """Fractions of the target at which a warning is sent, e.g. ``0.75 0.9``."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class NotificationRow(Base):
+    """One event for one subscription, and its delivery: the worker's "sent" state and outbox.
+
+    ``event_key`` names the event (``warning:0.75:{agreement}:{customer}:{objective}:{ticket}``,
+    ``breach:…``, ``period_closed:{period}:{agreement}:{customer}``); it is unique per
+    subscription, so a restarted worker neither sends an event again nor skips one. ``body``
+    is the exact JSON sent, and ``delivery_id`` the ``X-Accord-Delivery`` id, the same on every
+    retry. ``status`` is ``pending`` (to be sent at ``next_attempt_at``), ``delivered`` or
+    ``dead`` (given up: a final refusal, or every retry failed).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_key"),
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    event_key: Mapped[str] = mapped_column(String(800))
+    event: Mapped[str] = mapped_column(String(40))
+    delivery_id: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeliveryAttemptRow(Base):
+    """One try at delivering a notification: when, and what came of it."""
+
+    __tablename__ = "delivery_attempts"
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(20))
+    """``delivered``, ``retry`` (failed, to be tried again) or ``final`` (failed for good)."""
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    """The HTTP status, or the SMTP reply code."""
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float] = mapped_column(Float(precision=53))

@@ -1,0 +1,177 @@
+"""``accord worker``: a pass every minute, and soon after each ingestion.
+
+A pass, as of an instant ``at``:
+
+1. for each active subscription, as its owner (tenancy): the open ticket timers at ``at``
+   give the warnings and breaches they have reached; after a month closes, the month is
+   evaluated if it was not yet, and each customer's credit statement is an event;
+2. the events a subscription has not had are queued in the outbox (once, for good);
+3. everything due in the outbox is sent; failures wait for their backoff.
+
+Between passes the loop polls ``max(ingestions.id)`` (cheap) every few seconds and runs a pass
+when it grows, and sends the retries that fall due. SIGTERM and SIGINT end the loop after the
+work in hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from accord.service.credits import CreditStatement, credit_statements
+from accord.service.live import LiveTimer, live_timers
+from accord.service.notify.closing import ZoneCache, closed_month, ensure_evaluated
+from accord.service.notify.delivery import Notifier
+from accord.service.notify.events import Event, EventKind, period_events, ticket_events
+from accord.service.notify.outbox import enqueue
+from accord.service.notify.subscriptions import active_subscriptions
+from accord.service.tenancy import Principal
+from accord.store.schema import IngestionRow
+
+__all__ = ["PassReport", "Worker", "latest_ingestion", "run_once", "stop_on_signals"]
+
+_log = logging.getLogger("accord.worker")
+WORKER = "accord worker"
+
+
+@dataclass(frozen=True)
+class PassReport:
+    at: datetime
+    queued: int
+    delivered: int
+    retrying: int
+    dead: int
+    evaluated: str | None = None
+    """The closed period evaluated by this pass, if any."""
+
+    def summary(self) -> str:
+        from accord.engine.results import format_instant
+
+        text = (f"{format_instant(self.at)}: {self.queued} new notification(s), "
+                f"{self.delivered} delivered, {self.retrying} to retry, {self.dead} dead")
+        if self.evaluated:
+            text += f"; evaluated the closed period {self.evaluated}"
+        return text
+
+
+def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
+             notifier: Notifier | None = None, zones: ZoneCache | None = None) -> PassReport:
+    """One pass as of ``at``; ``now`` (default ``at``) is the clock for queuing and retries."""
+    now = at if now is None else now
+    notifier = Notifier() if notifier is None else notifier
+    zones = ZoneCache() if zones is None else zones
+    subscriptions = active_subscriptions(engine)
+    timers: dict[Principal, list[LiveTimer]] = {}
+    statements: dict[Principal, list[CreditStatement]] = {}
+    closed = None
+    evaluated = None
+    if any(EventKind.PERIOD_CLOSED in s.subscription.events for s in subscriptions):
+        closed = closed_month(engine, at, zones)
+        if closed is not None and ensure_evaluated(engine, closed[0], closed[1], at=at, now=now,
+                                                   by=WORKER):
+            evaluated = closed[0].label
+    queued = 0
+    for active in subscriptions:
+        subscription, principal = active.subscription, active.principal
+        events: list[Event] = []
+        if EventKind.WARNING in subscription.events or EventKind.BREACH in subscription.events:
+            if principal not in timers:
+                timers[principal] = live_timers(engine, at, principal)
+            events += ticket_events(timers[principal], subscription.thresholds, at)
+        if closed is not None and EventKind.PERIOD_CLOSED in subscription.events:
+            if principal not in statements:
+                statements[principal] = credit_statements(engine, period=closed[0].label,
+                                                          principal=principal)
+            events += period_events(statements[principal], at)
+        queued += enqueue(engine, subscription.id,
+                          [e for e in events if subscription.wants(e.kind, e.agreement)], now=now)
+    sent = notifier.deliver_due(engine, now)
+    return PassReport(at, queued, sent.delivered, sent.retrying, sent.dead, evaluated)
+
+
+def latest_ingestion(engine: Engine) -> int | None:
+    """The id of the latest load of data: it grows with each ingestion."""
+    with Session(engine) as session:
+        return session.scalar(select(func.max(IngestionRow.id)))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Worker:
+    """The loop: a pass every ``interval`` seconds and after each ingestion (polled every
+    ``poll`` seconds), deliveries that fall due in between, until ``stop`` is set."""
+
+    def __init__(self, engine: Engine, *, interval: float = 60.0, poll: float = 5.0,
+                 notifier: Notifier | None = None, clock: Callable[[], datetime] = _utc_now,
+                 stop: threading.Event | None = None,
+                 wait: Callable[[float], bool] | None = None,
+                 report: Callable[[PassReport], object] | None = None) -> None:
+        if interval <= 0 or poll <= 0:
+            raise ValueError("interval and poll must be positive")
+        self.engine = engine
+        self.interval = timedelta(seconds=interval)
+        self.poll = poll
+        self.notifier = Notifier() if notifier is None else notifier
+        self.clock = clock
+        self.stop = threading.Event() if stop is None else stop
+        self._wait = self.stop.wait if wait is None else wait
+        self.report = report
+        self.zones = ZoneCache()
+
+    def run(self) -> None:
+        seen = self._latest()
+        next_pass = self.clock()
+        while not self.stop.is_set():
+            now = self.clock()
+            try:
+                latest = self._latest()
+                if now >= next_pass or latest != seen:
+                    seen = latest
+                    done = run_once(self.engine, now, notifier=self.notifier, zones=self.zones)
+                    next_pass = now + self.interval
+                    if self.report is not None:
+                        self.report(done)
+                else:
+                    self.notifier.deliver_due(self.engine, now)
+            except Exception:
+                # A database that is away, a bug in one pass: log it, and try again later
+                # rather than leave the warnings unsent.
+                _log.exception("worker pass failed; trying again in %ss", self.poll)
+            left = (next_pass - self.clock()).total_seconds()
+            if self._wait(max(0.0, min(self.poll, left))):
+                break
+        self.notifier.close()
+
+    def _latest(self) -> int | None:
+        try:
+            return latest_ingestion(self.engine)
+        except Exception:
+            _log.exception("cannot read the latest ingestion")
+            return None
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Within the block, SIGTERM and SIGINT set ``stop`` (the loop ends after the work in
+    hand) instead of killing the process; the previous handlers come back after."""
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        _log.info("received %s: stopping after the work in hand", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,41 @@
+"""The migrations build exactly the tables that ``schema.py`` declares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from accord.store import database, head_revision
+from accord.store.schema import Base
+
+
+def test_the_migrated_database_matches_the_declared_tables(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+        revision = context.get_current_revision()
+    assert differences == []
+    assert revision == head_revision()
+
+
+def test_every_declared_table_is_migrated(engine: Engine) -> None:
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_the_notification_tables_go_and_come_back_with_their_migration(engine: Engine) -> None:
+    notification_tables = {"subscriptions", "notifications", "delivery_attempts"}
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert not notification_tables & set(inspect(engine).get_table_names())
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert notification_tables <= set(inspect(engine).get_table_names())
