@@ -7,10 +7,10 @@ users, tokens), ``_notify`` (the worker and subscriptions), ``_documents`` (SLA 
 ``_report`` (monthly SLA reports) and ``_demo`` (the demo workspace).
 """
 
-from accord.cli import _database, _demo, _documents, _files, _notify, _service
+from accord.cli import _database, _demo, _documents, _files, _notify, _report, _service
 from accord.cli._app import app, main
 
 __all__ = ["app", "main"]
 
 # imported for the commands they register on ``app``
-del _database, _demo, _documents, _files, _notify, _service
+del _database, _demo, _documents, _files, _notify, _report, _service

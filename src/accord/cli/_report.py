@@ -1,0 +1,60 @@
+"""``accord report``: the monthly SLA report of a customer for a period (PDF, HTML or the
+evidence as CSV), from the stored results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord.cli._app import app, connect_database, stderr
+from accord.cli._files import Db
+from accord.errors import Problem, UsageError
+
+__all__ = ["report"]
+
+
+@app.command()
+def report(
+    customer: Annotated[str, typer.Option(help="The customer (a party id), e.g. acme.")],
+    period: Annotated[str, typer.Option(
+        help="The evaluated period: a month (2026-03), a quarter (2026-Q1) or a year.")],
+    fmt: Annotated[str, typer.Option(
+        "--format", help="pdf (default), html, or csv (the evidence items).")] = "pdf",
+    output: Annotated[Path | None, typer.Option(
+        help="Write the report here ('-': standard output); default: "
+             "CUSTOMER-PERIOD-sla-report.pdf in the current directory for pdf, standard "
+             "output for html and csv.")] = None,
+    db: Db = None,
+) -> None:
+    """The monthly SLA report of a customer: each agreement met or missed, each objective
+    with its clause, target, attainment, trend and breaches with their evidence, the credits
+    with the calculation shown, and the agreement version the figures were computed from —
+    from the results stored by `accord evaluate --period`."""
+    from accord.documents.report import REPORT_FORMATS, render_report, report_filename
+    from accord.service.reports import report_inputs
+    from accord.service.tenancy import Principal
+
+    if fmt not in REPORT_FORMATS:
+        raise UsageError(f"--format {fmt!r} is not one of {', '.join(REPORT_FORMATS)}")
+    engine = connect_database(db)
+    try:
+        inputs = report_inputs(engine, Principal.system(), customer=customer, period=period)
+    finally:
+        engine.dispose()
+    content = render_report(inputs, fmt)
+    if output is None and fmt == "pdf":
+        output = Path(report_filename(inputs.customer, inputs.period, fmt))
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}", [Problem(
+            f"cannot write the report: {error.strerror or error}", file=str(output),
+            hint="give --output a path in a directory you can write to")]) from None
+    stderr().print(f"wrote {output}", markup=False)

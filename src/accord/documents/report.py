@@ -1,0 +1,166 @@
+"""The monthly SLA report of one customer for one period (issue 5): a summary, each objective
+with its clause, target, attainment, trend and breaches with their evidence, the credits with
+the calculation shown, and the agreement version and evaluation instant the figures come from —
+as HTML, PDF (WeasyPrint) or CSV (the evidence items).
+
+Pure functions of plain inputs (:class:`ReportInputs`): the stored results, their items, the
+trend points and the stored versions. The shells gather them (``accord.service.reports``, which
+applies tenancy); nothing here reads the database, the network or the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.documents.calculation import shown_percent
+from accord.documents.render import _environment, _style
+from accord.documents.report_view import Report, build_report
+from accord.documents.sla import Source
+from accord.engine.periods import Period
+from accord.engine.results import ITEM_COLUMNS
+from accord.model import Agreement, Metric
+from accord.store.results import StoredResult
+
+__all__ = [
+    "CSV_COLUMNS",
+    "REPORT_FORMATS",
+    "TREND_PERIODS",
+    "AgreementInputs",
+    "ReportInputs",
+    "Trend",
+    "render_report",
+    "report_csv",
+    "report_filename",
+    "report_html",
+    "report_pdf",
+    "trend_periods",
+    "trends_of",
+]
+
+REPORT_FORMATS = ("pdf", "html", "csv")
+TREND_PERIODS = 12
+
+Trend = tuple[tuple[str, float | None, float | None], ...]
+"""(period, attainment, goal), oldest first."""
+
+CSV_COLUMNS: tuple[str, ...] = ("agreement", "customer", "objective", "metric", *dict.fromkeys(
+    column for metric in Metric for column in ITEM_COLUMNS[metric]))
+"""The columns of ``accord evaluate --format csv``: every metric's item columns, empty where
+they do not apply (DESIGN.md §6)."""
+
+
+@dataclass(frozen=True)
+class AgreementInputs:
+    """One agreement's part of the report, as stored."""
+
+    result: StoredResult
+    """The current stored result; its document's objectives and credit are what is shown."""
+    items: Sequence[Mapping[str, Any]]
+    """The result's evidence items (DESIGN.md §6), in output order."""
+    agreement: Agreement
+    """The agreement version the result was computed from: the words of its targets, goals
+    and credit rules."""
+    source: Source
+    """That version: its number, the sha256 of its text, when and by whom it was applied."""
+    statement: str
+    """The credit statement, as the portal words it."""
+    trends: Mapping[str, Trend] = field(default_factory=dict)
+    """Per objective id: the attainment over the last twelve periods, this one included."""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    customer: str
+    period: str
+    agreements: Sequence[AgreementInputs]
+    """By agreement id (the order of the stored results)."""
+
+
+def trend_periods(period: str, count: int = TREND_PERIODS) -> list[str]:
+    """``count`` periods of ``period``'s length ending with it, oldest first: twelve months,
+    quarters or years."""
+    chosen = Period.parse(period)
+    labels = []
+    index = chosen.first.year * 12 + chosen.first.month - 1
+    for _ in range(count):
+        year, month = divmod(index, 12)
+        labels.append(Period(chosen.first.replace(year=year, month=month + 1),
+                             chosen.months).label)
+        index -= chosen.months
+    return labels[::-1]
+
+
+def trends_of(results: Iterable[StoredResult], periods: Sequence[str]) -> dict[str, Trend]:
+    """The trend of each objective over ``periods``, from the stored results of one agreement
+    and customer (a period without a result, or an objective it did not have, is left out)."""
+    by_period = {r.period: r for r in results}
+    trends: dict[str, list[tuple[str, float | None, float | None]]] = {}
+    for label in periods:
+        if label not in by_period:
+            continue
+        for objective in by_period[label].document["objectives"]:
+            trends.setdefault(objective["id"], []).append(
+                (label, objective.get("attainment"), objective.get("goal")))
+    return {key: tuple(points) for key, points in trends.items()}
+
+
+def report_filename(customer: str, period: str, fmt: str) -> str:
+    """``acme-2026-03-sla-report.pdf`` (characters other than letters, digits, ``.-_`` as
+    ``_``, so the name is safe in a header and on any file system)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{customer}-{period}")
+    return f"{safe}-sla-report.{fmt}"
+
+
+def report_html(inputs: ReportInputs, report: Report | None = None) -> str:
+    """A standalone HTML page: the style sheet inline, the charts as inline SVG images, no
+    external resources."""
+    shown = report if report is not None else build_report(inputs)
+    template = _environment().get_template("report.html.j2")
+    # The packaged style sheet is trusted text: inside <style> an escaped quote would not be one.
+    return template.render(report=shown, style=_style(), credit_percent=shown_percent)
+
+
+def report_pdf(inputs: ReportInputs) -> bytes:
+    """An A4 PDF of the HTML page, with page numbers."""
+    from weasyprint import HTML  # type: ignore[import-untyped]  # loads pango: only for a PDF
+
+    pdf: bytes = HTML(string=report_html(inputs), base_url=None).write_pdf()
+    return pdf
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def report_csv(inputs: ReportInputs) -> str:
+    """The evidence items of every agreement in the report, one row each, in the columns of
+    :data:`CSV_COLUMNS`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in inputs.agreements:
+        metrics = {o["id"]: o["metric"] for o in entry.result.document["objectives"]}
+        for item in entry.items:
+            row = {**item, "metric": metrics.get(str(item.get("objective")), "")}
+            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def render_report(inputs: ReportInputs, fmt: str) -> bytes:
+    """The report in ``fmt`` (one of :data:`REPORT_FORMATS`), as bytes (text is UTF-8)."""
+    if fmt == "pdf":
+        return report_pdf(inputs)
+    if fmt == "html":
+        return report_html(inputs).encode("utf-8")
+    if fmt == "csv":
+        return report_csv(inputs).encode("utf-8")
+    raise ValueError(f"{fmt!r} is not a report format (use one of {', '.join(REPORT_FORMATS)})")
