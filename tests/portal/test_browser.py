@@ -53,7 +53,9 @@ def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         _unavailable("Chromium is not installed (apt-get install chromium)")
     with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
             yield launched
         finally:
@@ -112,4 +114,59 @@ def test_the_skip_link_comes_first_and_logging_out_works(served: str, browser: A
     page.wait_for_url(f"{served}/login")
     page.goto(f"{served}/credits")
     assert page.url.startswith(f"{served}/login")
+    page.close()
+
+
+def test_a_customer_follows_a_breach_to_its_evidence_and_downloads_the_report(
+        served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in_with_the_keyboard(page, served, "ann")
+    page.goto(f"{served}/?period=2026-03")
+    titles = page.locator("ul.cards h2").all_inner_texts()
+    assert len(titles) == 4  # acme's four agreements, nobody else's
+    page.get_by_role("link", name="Billing system support for Acme Corp").click()
+    page.get_by_role("link", name="resolution", exact=True).click()
+    assert page.url.endswith("#objective-resolution")
+    evidence = page.locator("#objective-resolution details.evidence")
+    if evidence.get_attribute("open") is None:
+        evidence.locator("summary").click()
+    rows = evidence.locator("tbody tr")
+    assert rows.count() > 0
+    assert rows.first.locator("td").first.inner_text().startswith("NW-")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the monthly report (PDF)").first.click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(".pdf")
+    with open(saved.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    page.close()
+
+
+def test_staff_see_the_heatmap_and_the_at_risk_queue(served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in_with_the_keyboard(page, served, "sam")
+    heatmap = page.locator("table.heatmap")
+    assert heatmap.locator("thead th").all_inner_texts()[2:] == [
+        "acme", "globex", "initech", "northwind-it"]
+    assert heatmap.locator("td.bad").count() > 0
+    queue = page.get_by_role("heading", name="At risk now").locator("xpath=..")
+    assert queue.locator("tbody tr").count() > 0
+    page.close()
+
+
+def test_a_wrong_password_and_a_missing_csrf_token_are_refused(served: str,
+                                                               browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(f"{served}/login")
+    page.fill("#username", "ann")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    assert page.locator("[role=alert]").inner_text() == "Wrong user name or password."
+    _log_in_with_the_keyboard(page, served, "ann")
+    # A form posted without the session's CSRF token (as another site would) is refused.
+    page.evaluate("document.querySelector('form.logout input[name=csrf_token]').remove()")
+    page.get_by_role("button", name="Log out").click()
+    assert "CSRF" in page.content()
+    page.goto(f"{served}/")
+    assert page.url == f"{served}/"  # still logged in
     page.close()
