@@ -1,7 +1,10 @@
-"""``accord demo``: a demo workspace on the embedded database, and the portal over it."""
+"""``accord demo``: a demo workspace on the embedded database (accord.demo), and the portal
+and the worker over it, on the real clock."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,93 +16,97 @@ from accord.errors import Problem, UsageError
 
 __all__ = ["demo"]
 
-# The demo's clock stands still on the day SkyHost's data centre lost power (examples/README.md):
-# the data covers January to April 2026, and this instant has open tickets close to their
-# targets, a month well under way and earlier months closed.
-DEMO_NOW = datetime(2026, 3, 17, 14, 0, tzinfo=UTC)
-DEMO_PASSWORD = "accord-demo"
-DEMO_USERS = (  # user, role, party, who it is
-    ("admin", "admin", None, "the provider's administrator"),
-    ("staff", "staff", None, "the provider's service manager: every customer at a glance"),
-    ("acme", "customer", "acme", "Acme Corp, the customer of four agreements"),
-    ("globex", "customer", "globex", "Globex, a customer of SkyHost's cloud"),
-    ("ledgerworks", "supplier", "ledgerworks", "Ledgerworks, Northwind's supplier (a UC)"),
-)
-
-
-def _examples() -> Path:
-    """The bundled examples: shipped in the package, or beside it in a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_examples", here.parent.parent / "examples"):
-        if (candidate / "agreements").is_dir() and (candidate / "data").is_dir():
-            return candidate
-    raise UsageError("the example agreements and data are missing", [Problem(
-        "cannot find the bundled examples (agreements and data)",
-        hint="reinstall Accord, or run from a source checkout")])
-
-
-def build_demo(database: Path, *, now: datetime = DEMO_NOW) -> None:
-    """A fresh demo workspace in ``database``: the examples applied and loaded, each month
-    evaluated (the current one as of ``now``), and one user of each kind."""
-    from accord.service.accounts import add_user
-    from accord.service.evaluations import evaluate_period
-    from accord.service.tenancy import Role
-    from accord.store import connect, get_settings
-    from accord.store.agreements import apply_agreements
-    from accord.store.ingest import ingest_file, table_files
-    from accord.store.ingestions import record_ingestion
-
-    for stale in (database, database.with_name(database.name + "-wal"),
-                  database.with_name(database.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    examples = _examples()
-    engine = connect(get_settings(f"sqlite:///{database}"))
-    try:
-        apply_agreements(engine, [examples / "agreements"], by="demo", now=now)
-        for file, table in table_files([examples / "data"]):
-            # The files run to April; an evaluation or a live timer sees only what had
-            # happened by its instant (DESIGN.md §5), so the demo's March is as it was then.
-            load = ingest_file(engine, file, table)
-            record_ingestion(engine, load, source=file.name, by="demo", now=now)
-        for month in ("2026-01", "2026-02"):
-            end = datetime(2026, int(month[5:]) + 1, 1, tzinfo=UTC)
-            evaluate_period(engine, period=month, at=end, by="demo", now=now)
-        evaluate_period(engine, period="2026-03", at=now, by="demo", now=now)
-        for username, role, party, _ in DEMO_USERS:
-            add_user(engine, username=username, password=DEMO_PASSWORD, role=Role(role),
-                     party=party, now=now)
-    finally:
-        engine.dispose()
+_WORKER_INTERVAL = 60.0
+_WORKER_POLL = 2.0
 
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="The port to serve the portal on.")] = 8000,
+    workspace: Annotated[Path, typer.Option(
+        help="The demo's folder: its agreements, data and database (reused when built).")
+    ] = Path("accord-demo"),
+    fresh: Annotated[bool, typer.Option(
+        help="Build the workspace afresh, with data up to now, even if it exists.")] = False,
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
-    database: Annotated[Path, typer.Option(
-        help="The demo's SQLite file (made afresh on every run).")] = Path("accord-demo.db"),
+    port: Annotated[int, typer.Option(help="The port to serve the portal on.")] = 8000,
+    serve: Annotated[bool, typer.Option(
+        help="Serve the portal and run the worker after building (--no-serve: only build).")
+    ] = True,
+    seed: Annotated[int | None, typer.Option(
+        help="The generator's seed (same seed and instant, same data).", hidden=True)] = None,
 ) -> None:
-    """Create a demo workspace on the embedded database and serve the portal."""
+    """Build a demo workspace (twelve months of generated data for four providers and their
+    customers, evaluated) and serve the portal and the worker over it."""
+    from accord.demo import DEMO_PASSWORD, DEMO_USERS, SEED, Workspace, build_workspace
+
+    place = Workspace(workspace)
+    if place.directory.exists() and not place.directory.is_dir():
+        raise UsageError(f"--workspace {workspace} is not a folder", [Problem(
+            f"{workspace} exists and is a file", hint="name a folder (it is made if missing)")])
+    err = stderr()
+    built = None if fresh else place.built()
+    if built is not None:
+        err.print(f"reusing the demo workspace in {place.directory} (data up to "
+                  f"{built.now:%Y-%m-%d %H:%M} UTC); --fresh rebuilds it with data up to now",
+                  markup=False)
+    else:
+        err.print(f"building the demo workspace in {place.directory} …", markup=False)
+        built = build_workspace(place, now=datetime.now(UTC),
+                                seed=SEED if seed is None else seed,
+                                progress=lambda line: err.print(f"  {line}", markup=False))
+        err.print(f"built in {built.seconds:.0f} s", markup=False)
+    url = f"http://{host}:{port}/"
+    console = out()
+    console.print(f"\nAccord demo: {url if serve else place.database} — log in as",
+                  markup=False)
+    for user in DEMO_USERS:
+        console.print(f"  {user.username:<12} {user.role.value:<9} {user.who}", markup=False)
+    console.print(f"every password is {DEMO_PASSWORD!r}.", markup=False)
+    if not serve:
+        console.print(f"Serve it with `accord demo --workspace {place.directory}`, or "
+                      f"`accord serve --db {place.url}`.", markup=False)
+        return
+    console.print(f"The API docs are at {url}docs; the worker's passes go to {place.log}. "
+                  "Ctrl+C stops.\n", markup=False)
+    _serve(place, host, port, built.now)
+
+
+def _serve(place: object, host: str, port: int, data_until: datetime) -> None:
+    """The portal under uvicorn, and the worker in a thread beside it; Ctrl+C or SIGTERM
+    stop both (uvicorn finishes its requests, the worker the pass in hand)."""
     import uvicorn
 
+    from accord.demo import Workspace
     from accord.portal import create_site
     from accord.service import ServiceSettings
+    from accord.service.notify import Worker, stop_on_signals
     from accord.store import connect, get_settings
 
-    stderr().print(f"building the demo workspace in {database} …", markup=False)
-    build_demo(database)
-    settings = ServiceSettings(store=get_settings(f"sqlite:///{database}"))
+    assert isinstance(place, Workspace)
+    settings = ServiceSettings(store=get_settings(place.url))
     engine = connect(settings.store)
-    banner = (f"Demo workspace — the clock stands still at {DEMO_NOW:%Y-%m-%d %H:%M} UTC, "
-              "the day of SkyHost's power failure.")
-    console = out()
-    console.print(f"\nAccord demo: open http://{host}:{port}/ and log in as", markup=False)
-    for username, role, _, who in DEMO_USERS:
-        console.print(f"  {username:<12} {role:<9} {who}", markup=False)
-    console.print(f"every password is {DEMO_PASSWORD!r}. The API docs are at "
-                  f"http://{host}:{port}/docs. Ctrl+C stops.\n", markup=False)
+    log = logging.getLogger("accord.worker")
+    handler = logging.FileHandler(place.log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    stop = threading.Event()
+    worker = Worker(engine, interval=_WORKER_INTERVAL, poll=_WORKER_POLL, stop=stop,
+                    report=lambda done: log.info("pass %s", done.summary()))
+    thread = threading.Thread(target=worker.run, name="accord-worker", daemon=True)
+    log.info("worker started: a pass every %gs and after each ingestion", _WORKER_INTERVAL)
+    thread.start()
+    banner = f"Demo workspace — generated data up to {data_until:%Y-%m-%d %H:%M} UTC."
     try:
-        uvicorn.run(create_site(settings, engine, clock=lambda: DEMO_NOW, banner=banner),
-                    host=host, port=port, log_level="warning")
+        # uvicorn catches SIGINT and SIGTERM while it runs and raises them again when it has
+        # shut down; these handlers then turn them into the worker's stop.
+        with stop_on_signals(stop):
+            uvicorn.run(create_site(settings, engine, banner=banner), host=host, port=port,
+                        log_level="warning")
     finally:
+        stop.set()
+        thread.join(timeout=60)
+        log.info("worker stopped")
+        log.removeHandler(handler)
+        handler.close()
         engine.dispose()
