@@ -5,8 +5,10 @@ the portal (Vega-Embed, from the bundle vl-convert builds) and as static SVG in 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["burn_down_chart", "javascript_bundle", "to_svg", "trend_chart"]
@@ -87,11 +89,17 @@ def burn_down_chart(title: str, burn: Sequence[tuple[str, float]], *, end: str, 
 
 
 def to_svg(spec: Spec) -> str:
-    """The chart as a standalone SVG (for PDF reports and pages without JavaScript)."""
+    """The chart as a standalone SVG (for PDF reports and pages without JavaScript); the same
+    spec always draws the same SVG, so recent ones are kept."""
+    fixed = {**spec, "width": 480 if spec.get("width") == "container" else spec.get("width")}
+    return _svg(json.dumps(fixed, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)
+def _svg(spec: str) -> str:
     import vl_convert
 
-    fixed = {**spec, "width": 480 if spec.get("width") == "container" else spec.get("width")}
-    svg: str = vl_convert.vegalite_to_svg(fixed)
+    svg: str = vl_convert.vegalite_to_svg(json.loads(spec))
     return svg
 
 

@@ -64,9 +64,9 @@ async def home(request: Request, principal: ViewerDep, engine: EngineDep,
 async def _staff_home(request: Request, principal: Principal, engine: EngineDep,
                       settings: SettingsDep, now: Any, period: str) -> Response:
     def gather() -> dict[str, Any]:
-        statuses = overview.agreement_statuses(engine, principal, period=period, now=now,
-                                               at_risk=settings.at_risk)
         timers = live_timers(engine, now, principal, at_risk=settings.at_risk)
+        statuses = overview.agreement_statuses(engine, principal, period=period, now=now,
+                                               at_risk=settings.at_risk, timers=timers)
         loads = ingestion_log(engine, principal, limit=200) \
             if Scope.INGEST in principal.scopes else []
         latest: dict[str, Any] = {}
@@ -127,8 +127,8 @@ async def open_tickets(request: Request, agreement_id: str, customer: str,
             from accord.service.tenancy import not_found
 
             raise not_found("agreement")
-        return [t for t in live_timers(engine, now, principal, at_risk=settings.at_risk)
-                if t.agreement == agreement_id and t.customer == customer]
+        return [t for t in live_timers(engine, now, principal, at_risk=settings.at_risk,
+                                       agreement=agreement_id) if t.customer == customer]
 
     timers = await run_in_threadpool(gather)
     return render(request, "_timers.html", {"timers": timers, "show_agreement": False},

@@ -55,13 +55,15 @@ class LiveTimer:
 
 
 def live_timers(engine: Engine, at: datetime, principal: Principal, *,
-                at_risk: float = 0.75) -> list[LiveTimer]:
-    """The open ticket timers of the stored agreements in effect at ``at``, on the stored
-    data, that ``principal`` may see — least time left first."""
+                at_risk: float = 0.75, agreement: str | None = None) -> list[LiveTimer]:
+    """The open ticket timers of the stored agreements in effect at ``at`` (only
+    ``agreement``'s, when given), on the stored data, that ``principal`` may see — least time
+    left first."""
     from accord.store.tickets import open_tickets
 
     # Only the tickets that may be open are read: the timers of the others cannot run.
-    return _timers(engine, lambda: open_tickets(engine, at), at, principal, at_risk)
+    return _timers(engine, lambda: open_tickets(engine, at), at, principal, at_risk,
+                   agreement)
 
 
 def timers_of(engine: Engine, ticket: StoredTicket, at: datetime, principal: Principal, *,
@@ -73,7 +75,7 @@ def timers_of(engine: Engine, ticket: StoredTicket, at: datetime, principal: Pri
 
 
 def _timers(engine: Engine, tables: Callable[[], Tables], at: datetime,
-            principal: Principal, at_risk: float) -> list[LiveTimer]:
+            principal: Principal, at_risk: float, only: str | None = None) -> list[LiveTimer]:
     from accord.engine import Period
     from accord.engine.live import live_timers as compute
     from accord.store.agreements import list_agreements, versions_in_effect
@@ -86,7 +88,7 @@ def _timers(engine: Engine, tables: Callable[[], Tables], at: datetime,
     # The versions in effect around ``at`` (the engine keeps those in effect on its date).
     month = Period.parse(f"{at.year:04d}-{at.month:02d}")
     agreements = [a for _, a in versions_in_effect(engine, month)
-                  if visible is None or a.id in visible]
+                  if (visible is None or a.id in visible) and only in (None, a.id)]
     if not agreements:
         return []
     frame = compute(agreements, tables(), at)

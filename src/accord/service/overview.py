@@ -69,13 +69,17 @@ def _state(result: StoredResult, risky: int) -> State:
 
 
 def agreement_statuses(engine: Engine, principal: Principal, *, period: str, now: datetime,
-                       at_risk: float) -> list[AgreementStatus]:
+                       at_risk: float, timers: list[LiveTimer] | None = None
+                       ) -> list[AgreementStatus]:
     """Each stored result of ``period`` the caller may see, with its state: missed (an
     objective is missed), at risk (met so far, but open tickets are close to their targets —
-    counted only for the period containing ``now``), or met."""
+    counted only for the period containing ``now``), or met. ``timers``: the caller's live
+    timers at ``now``, when already computed."""
     results = list_period_results(engine, principal, period=period)
-    timers = live_timers(engine, now, principal, at_risk=at_risk) \
-        if period == month_of(now) else []
+    if period != month_of(now):
+        timers = []
+    elif timers is None:
+        timers = live_timers(engine, now, principal, at_risk=at_risk)
     statuses = []
     for result in results:
         mine = [t for t in timers if t.agreement == result.agreement_id
@@ -195,11 +199,11 @@ def agreement_page(engine: Engine, principal: Principal, *, agreement_id: str, c
                            customer=customer)
     items = result_items(engine, principal, period=period, agreement_id=agreement_id,
                          customer=customer, limit=10**9).items
-    history: dict[str, dict[str, Any]] = {}
-    for label in previous_periods(period, 12):
-        for past in list_period_results(engine, principal, period=label):
-            if past.agreement_id == agreement_id and past.customer == customer:
-                history[label] = {o["id"]: o for o in past.document["objectives"]}
+    shown = set(previous_periods(period, 12))
+    history = {past.period: {o["id"]: o for o in past.document["objectives"]}
+               for past in list_period_results(engine, principal)
+               if past.agreement_id == agreement_id and past.customer == customer
+               and past.period in shown}
     start = result.document["period"]["start"]
     views = []
     for objective in result.document["objectives"]:
@@ -211,6 +215,7 @@ def agreement_page(engine: Engine, principal: Principal, *, agreement_id: str, c
         views.append(ObjectiveView(objective, _budget(objective, mine, start), trend,
                                    [i for i in mine if i.get("met") is False]))
     live = period == month_of(now)
-    timers = [t for t in live_timers(engine, now, principal, at_risk=at_risk)
-              if t.agreement == agreement_id and t.customer == customer] if live else []
+    timers = [t for t in live_timers(engine, now, principal, at_risk=at_risk,
+                                     agreement=agreement_id)
+              if t.customer == customer] if live else []
     return AgreementPage(result, views, timers, statement(result), live)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,15 @@ class StoredVersion:
     applied_at: datetime
 
     def agreement(self) -> Agreement:
-        return parse_agreement(self.source, f"{self.agreement_id} version {self.version}")
+        return _parsed(self.content_hash, self.source,
+                       f"{self.agreement_id} version {self.version}")
+
+
+@lru_cache(maxsize=512)
+def _parsed(content_hash: str, source: str, name: str) -> Agreement:
+    """A stored version's agreement, parsed once per process: stored versions never change
+    (a change is a new version with another hash), and agreements are frozen values."""
+    return parse_agreement(source, name)
 
 
 def _hash(text: str) -> str:
