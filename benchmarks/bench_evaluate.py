@@ -11,8 +11,10 @@ an office calendar (Mon-Fri 09:00-17:00, Berlin holidays) and a resolution objec
                  the first call (numba cache load, holiday tables) is reported, not timed.
                  Target: >= 5 million tickets/s on one core.
   (b) end to end ``accord evaluate … --format table`` as a subprocess on CSV files, beside
-                 ``pl.read_csv`` of the same two files in this process. Targets: <= 3x the
-                 Polars read, and peak memory (max RSS of the subprocess) < 2 GB.
+                 ``pl.read_csv`` of the same two files in this process, and beside a fresh
+                 ``python -c`` process that only imports Polars and reads them (the ratio to
+                 each is printed). Targets: <= 3x the Polars read, and peak memory (max RSS of
+                 the subprocess) < 2 GB.
 
 Figures are medians of ``--repeat`` runs. By default the process is pinned to one CPU and
 Polars, numba and BLAS use one thread (the subprocess inherits both); set POLARS_MAX_THREADS
@@ -308,6 +310,11 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
 
         accord = accord_command()
         startup = [run_child([*accord, "--help"], directory) for _ in range(repeat)]
+        # The same read in a fresh process: interpreter start and Polars' import included, as
+        # they are in the CLI's time.
+        polars_only = [sys.executable, "-c", "import sys, polars as pl; "
+                       "[pl.read_csv(p) for p in sys.argv[1:]]",
+                       str(data / "tickets.csv"), str(data / "ticket_status.csv")]
 
         def evaluate_command(data_dir: Path) -> list[str]:
             return [*accord, "evaluate", "--agreements", str(agreement_file),
@@ -315,7 +322,11 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
 
         command = evaluate_command(data)
         print("    " + " ".join(command))
-        runs = [run_child(command, directory) for _ in range(repeat)]
+        # Interleaved run by run, so a burst of noise lands on both.
+        runs, fresh = [], []
+        for _ in range(repeat):
+            fresh.append(run_child(polars_only, directory))
+            runs.append(run_child(command, directory))
         # The fixed cost of the evaluate path (imports, numba cache, holiday tables): one ticket.
         one = directory / "data-one-ticket"
         one.mkdir(exist_ok=True)
@@ -337,12 +348,15 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
             print(f"      | {line}")
 
         ratio = cli_s / read_s
+        fresh_s = statistics.median(r.seconds for r in fresh)
         print()
         header = f"    {'step':<44} {'median s':>9}  runs (s)"
         print(header)
         print("    " + "-" * (len(header) - 4))
         print(f"    {'pl.read_csv of both files (this process)':<44} {read_s:>9.3f}  "
               + " ".join(f"{r:.3f}" for r in read_runs))
+        print(f"    {'python -c: import polars, read both (process)':<44} {fresh_s:>9.3f}  "
+              + " ".join(f"{r.seconds:.3f}" for r in fresh))
         if accord_read is not None:
             print(f"    {'accord.io.read_tables (this process)':<44} {accord_read[0]:>9.3f}  "
                   + " ".join(f"{r:.3f}" for r in accord_read[1]))
@@ -354,8 +368,10 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
                   + " ".join(f"{r.seconds:.3f}" for r in fixed))
         print(f"    {'accord evaluate … --format table':<44} {cli_s:>9.3f}  "
               + " ".join(f"{r.seconds:.3f}" for r in runs))
-        print(f"    ratio CLI / Polars read: {ratio:.2f}x   target <= {TARGET_RATIO:.0f}x: "
-              f"{verdict(ratio <= TARGET_RATIO)}")
+        print(f"    ratio CLI / pl.read_csv in this process: {ratio:.2f}x   target <= "
+              f"{TARGET_RATIO:.0f}x: {verdict(ratio <= TARGET_RATIO)}")
+        print(f"    ratio CLI / a fresh process that imports Polars and reads: "
+              f"{cli_s / fresh_s:.2f}x   (same target: {verdict(cli_s / fresh_s <= TARGET_RATIO)})")
         print(f"    peak memory of the CLI (max RSS): {peak / 2**20:,.0f} MiB   target < 2 GiB: "
               f"{verdict(peak < TARGET_PEAK_BYTES)}")
     finally:

@@ -3,11 +3,15 @@
 Nothing here reads files, a database or the clock; the evaluation instant is an argument.
 """
 
-from accord.engine.clock import BusinessClock
-from accord.engine.evaluate import evaluate, in_effect
-from accord.engine.periods import Period
-from accord.engine.results import AgreementResult, Evaluation, ObjectiveResult
-from accord.engine.tables import SCHEMAS, TableName, Tables
+from accord.engine._numba import start_without_cffi
+
+start_without_cffi()
+
+from accord.engine.clock import BusinessClock  # noqa: E402
+from accord.engine.evaluate import evaluate, in_effect  # noqa: E402
+from accord.engine.periods import Period  # noqa: E402
+from accord.engine.results import AgreementResult, Evaluation, ObjectiveResult  # noqa: E402
+from accord.engine.tables import SCHEMAS, TableName, Tables  # noqa: E402
 
 __all__ = [
     "SCHEMAS",

@@ -69,6 +69,10 @@ class BusinessClock:
         buckets = np.searchsorted(ends, bucket_starts, side="right").astype(np.int64)
         return cls(calendar, origin, end, starts, ends, cum, buckets)
 
+    def kernel_columns(self) -> tuple[int, Instants, Instants, Instants, Instants]:
+        """What the compiled look-ups read: origin, starts, ends, cum, buckets."""
+        return self.origin, self.starts, self.ends, self.cum, self.buckets
+
     def elapsed(self, first: Instants, second: Instants) -> Instants:
         """Business microseconds in ``[first, second)``, pair by pair (0 when second <= first)."""
         result: Instants = _elapsed_many(first, second, self.origin, self.starts, self.ends,
@@ -117,6 +121,40 @@ def _reach(x, origin, starts, cum):  # type: ignore[no-untyped-def]
     if k >= n:
         return BEYOND
     return starts[k] + (x - cum[k])
+
+
+@numba.njit(cache=True, nogil=True)
+def _locate(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-def]
+    """``(B(t), k)``: ``_b(t)`` and the first interval not over at ``t``, a lower bound for
+    :func:`_reach_after` of any later business time."""
+    k = _interval(t, origin, starts, ends, buckets)
+    start = starts[k] if k < starts.shape[0] else t
+    return cum[k] + max(t - start, 0), k
+
+
+@numba.njit(cache=True, nogil=True)
+def _reach_after(x, k, origin, starts, cum):  # type: ignore[no-untyped-def]
+    """``_reach(x)`` searched forward from interval ``k``: a due date lies a few intervals
+    after its start, so a gallop (1, 2, 4, … intervals) finds it in a step or two where a
+    binary search over the whole clock takes a dozen."""
+    n = starts.shape[0]
+    if x <= 0 or cum[k] >= x:
+        return _reach(x, origin, starts, cum)
+    step = 1
+    while k + step <= n and cum[k + step] < x:
+        k += step
+        step *= 2
+    lo = k
+    hi = min(k + step, n + 1)  # cum[lo] < x; hi is past the end or cum[hi] >= x
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if cum[mid] < x:
+            lo = mid
+        else:
+            hi = mid
+    if lo >= n:
+        return BEYOND
+    return starts[lo] + (x - cum[lo])
 
 
 @numba.njit(cache=True, nogil=True)

@@ -132,7 +132,9 @@ def _customers(agreement: Agreement, ctx: Context) -> tuple[str, ...]:
     measures = [o.measure for o in agreement.objectives.values() if isinstance(o, KpiObjective)]
     tickets = ctx.tickets
     names, codes = tickets.codes("customer")
-    with_tickets = np.unique(codes[tickets.matches("service", services) & (codes >= 0)])
+    found_codes = np.bincount(codes[tickets.matches("service", services)] + 1,
+                              minlength=len(names) + 1)[1:]
+    with_tickets = np.flatnonzero(found_codes)
     tables = ctx.tables
     found = pl.concat([
         pl.Series([names[i] for i in with_tickets], dtype=pl.String),

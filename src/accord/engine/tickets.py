@@ -13,11 +13,13 @@ from accord.engine.context import Context, Outcome, Scope, Tally
 from accord.engine.tables import INSTANT
 from accord.engine.timers import (
     NULL,
+    Tallied,
     TicketColumns,
     TimerResult,
     TimerState,
     resolution_timers,
     response_timers,
+    tally_timers,
 )
 from accord.errors import DataError, Problem
 from accord.model.calendar import Calendar
@@ -27,61 +29,66 @@ __all__ = ["evaluate_tickets"]
 
 _DAY = 86_400 * US
 Ints = npt.NDArray[np.int64]
+Filters = tuple[tuple[npt.NDArray[np.int32], ...], tuple[npt.NDArray[np.bool_], ...]]
 _STATES = {int(s): s.name.lower() for s in TimerState}
 
 
 def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Context) -> Outcome:
     tickets = ctx.tickets
-    frame = tickets.frame
-    targets_s = tickets.lookup("priority", objective.target_for)
-    chosen = _in_scope(key, objective, scope, tickets) & (targets_s > 0)
-    rows = np.flatnonzero(chosen).astype(np.int64)
-    targets = targets_s[rows] * US
-    result = _timers(objective, scope.agreement.calendar(objective.calendar), rows, targets, ctx)
+    codes, allowed = _filters(key, objective, scope, tickets)
+    names, _ = tickets.codes("priority")
+    targets = np.array([(objective.target_for(name) or 0) * US for name in names] + [0],
+                       dtype=np.int64)
+    pause = tuple(objective.pause) if isinstance(objective, ResolutionObjective) else None
+    calendar = scope.agreement.calendar(objective.calendar)
+    # One compiled pass per objective: scope, timer and period of every ticket, on a clock
+    # reaching far enough for every due date (rebuilt longer if not).
+    reach = _reach(calendar, targets)
+    for _ in range(4):
+        clock = ctx.clock(calendar, reach)
+        result = tally_timers(tickets, codes, allowed, targets, clock, pause, ctx.at,
+                              scope.start, scope.end)
+        if not result.beyond:
+            break
+        reach *= 8
+    return Outcome(_tallies(result, tickets.customers, scope), _items(result, tickets, scope))
 
-    created = tickets.created[rows]
-    open_ = result.state != TimerState.STOPPED
-    over = result.elapsed > targets
-    # A stopped ticket counts where it stopped; an open one past its target where it fell due.
-    when = np.where(open_, result.due, result.stop)
-    counted = (~open_ | over) & (when >= scope.start) & (when < scope.end) & (when != NULL)
-    pending = open_ & ~over & (created < scope.end)
-    listed = counted | pending
-    met = (result.elapsed <= targets) | pending
 
-    # The evidence is planned here and built when it is first read (Evaluation.items).
-    shown = pl.Series(rows[listed])
-    elapsed = result.elapsed[listed]
-    whole = bool(np.all(elapsed % US == 0))
-    due = result.due[listed]
-    texts = frame.lazy().select(pl.col("customer").gather(shown),
-                                pl.col("id").gather(shown).alias("ticket"))
+def _items(result: Tallied, tickets: TicketColumns, scope: Scope) -> pl.LazyFrame:
+    """The evidence, planned here and built when it is first read (Evaluation.items)."""
+    shown = pl.Series(result.rows)
+    texts = tickets.frame.lazy().select(pl.col("customer").gather(shown),
+                                        pl.col("id").gather(shown).alias("ticket"))
     numbers = pl.LazyFrame({
-        "state": pl.Series(result.state[listed], dtype=pl.Int8),
-        "elapsed_s": elapsed // US if whole else elapsed / US,
-        "target_s": targets[listed] // US,
-        "due_at": np.where(due == BEYOND, NULL, due),
-        "met": met[listed],
-        "_counted": counted[listed],
+        "state": pl.Series(result.state, dtype=pl.Int8),
+        "elapsed": result.elapsed,
+        "target": result.target,
+        "due_at": result.due,
+        "met": result.met,
+        "_counted": result.counted,
     })
-    items = pl.concat([texts, numbers], how="horizontal").select(
+    elapsed = pl.col("elapsed") // US if result.whole else pl.col("elapsed") / US
+    return pl.concat([texts, numbers], how="horizontal").select(
         "customer", "ticket",
         pl.col("state").replace_strict(_STATES, return_dtype=pl.String),
-        "elapsed_s", "target_s",
+        elapsed.alias("elapsed_s"), (pl.col("target") // US).alias("target_s"),
         pl.when(pl.col("due_at") != NULL).then(pl.col("due_at")).cast(INSTANT).alias("due_at"),
         "met",
         pl.when(pl.col("_counted")).then(pl.lit(scope.label)).alias("period"),
         pl.col("ticket").alias("_key"),
     )
-    return Outcome(_tallies(tickets.customer_code[rows], counted, counted & ~met, pending,
-                            tickets.customers, scope), items)
+
+
+def _reach(calendar: Calendar, targets: Ints) -> int:
+    """How far past the horizon a clock must reach for due dates ``targets`` away."""
+    longest = int(targets.max()) if len(targets) else 0
+    return longest * 10_080 // max(calendar.weekly_minutes, 1) * 2 + 35 * _DAY
 
 
 def _timers(objective: TicketObjective, calendar: Calendar, rows: Ints, targets: Ints,
             ctx: Context) -> TimerResult:
     """Timers on a clock reaching far enough for every due date (rebuilt longer if not)."""
-    longest = int(targets.max()) if len(targets) else 0
-    reach = longest * 10_080 // max(calendar.weekly_minutes, 1) * 2 + 35 * _DAY
+    reach = _reach(calendar, targets)
     for _ in range(4):
         clock = ctx.clock(calendar, reach)
         if isinstance(objective, ResolutionObjective):
@@ -97,30 +104,35 @@ def _timers(objective: TicketObjective, calendar: Calendar, rows: Ints, targets:
 def _in_scope(key: str, objective: TicketObjective, scope: Scope,
               tickets: TicketColumns) -> npt.NDArray[np.bool_]:
     """Tickets of the scope's customers and services that the ``where`` filter matches."""
+    chosen = np.ones(len(tickets.created), dtype=np.bool_)
+    for codes, allowed in zip(*_filters(key, objective, scope, tickets), strict=True):
+        chosen &= allowed[codes]
+    return chosen
+
+
+def _filters(key: str, objective: TicketObjective, scope: Scope,
+             tickets: TicketColumns) -> Filters:
+    """The scope as filters: per column, each ticket's code and which codes are allowed."""
     columns = tickets.frame.columns
-    chosen = tickets.matches("service", scope.services(objective.service))
-    chosen &= tickets.matches("customer", scope.customers)
+    wanted = [("service", scope.services(objective.service)), ("customer", scope.customers)]
     for column, values in (objective.where or {}).items():
         if column not in columns:
             raise DataError(f"objective {key} filters on a column tickets lack", [Problem(
                 f"`where` names the column {column!r}, which the tickets table does not have",
                 path=f"objectives.{key}.where.{column}",
                 hint=f"add the column to tickets, or filter on one of: {', '.join(columns)}")])
-        chosen &= tickets.matches(column, values)
-    return chosen
+        wanted.append((column, tuple(values)))
+    return (tuple(tickets.codes(column)[1] for column, _ in wanted),
+            tuple(tickets.allowed(column, values) for column, values in wanted))
 
 
-def _tallies(codes: npt.NDArray[np.int32], counted: npt.NDArray[np.bool_],
-             breached: npt.NDArray[np.bool_], pending: npt.NDArray[np.bool_],
-             names: list[str], scope: Scope) -> dict[str, Tally]:
-    size = len(names) + 1
-    sums = [np.bincount(codes[mask], minlength=size) for mask in (counted, breached, pending)]
+def _tallies(result: Tallied, names: list[str], scope: Scope) -> dict[str, Tally]:
     index = {name: i for i, name in enumerate(names)}
     tallies: dict[str, Tally] = {}
     for customer in scope.customers:
-        i = index.get(customer, size - 1)
-        found = (0, 0, 0) if i == size - 1 else (int(s[i]) for s in sums)
-        count, late, waiting = found
+        i = index.get(customer)
+        count, late, waiting = (0, 0, 0) if i is None else (
+            int(result.tallies[row, i]) for row in range(3))
         attainment = Fraction(count - late, count) if count else None
         tallies[customer] = Tally(attainment, count, late, waiting)
     return tallies

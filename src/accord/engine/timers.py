@@ -17,10 +17,12 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from accord.engine.clock import BusinessClock, _b, _reach
+from accord.engine.clock import BEYOND, US, BusinessClock, _b, _locate, _reach_after
+from accord.engine.codes import dense_codes, read_only, rows_of
+from accord.engine.tables import INSTANT
 
-__all__ = ["NULL", "Run", "TicketColumns", "TimerResult", "TimerState", "prepare_tickets",
-           "resolution_timers", "response_timers"]
+__all__ = ["NULL", "Run", "Tallied", "TicketColumns", "TimerResult", "TimerState",
+           "prepare_tickets", "resolution_timers", "response_timers", "tally_timers"]
 
 NULL = np.iinfo(np.int64).min
 STOP_STATUSES = ("resolved", "closed")
@@ -65,15 +67,19 @@ class TicketColumns:
     def codes(self, column: str) -> tuple[list[str], npt.NDArray[np.int32]]:
         """A text column's distinct values and each ticket's index among them (-1: empty)."""
         if column not in self._codes:
-            self._codes[column] = _codes(self.frame.get_column(column).cast(pl.String))
+            self._codes[column] = dense_codes(self.frame.get_column(column).cast(pl.String))
         return self._codes[column]
+
+    def allowed(self, column: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Per code of ``column``, whether it is one of ``values``; the last entry (code -1, an
+        empty cell) is False: an empty cell matches nothing."""
+        names, _ = self.codes(column)
+        wanted = set(values)
+        return np.array([name in wanted for name in names] + [False])
 
     def matches(self, column: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Which tickets hold one of ``values`` in ``column`` (an empty cell matches nothing)."""
-        names, codes = self.codes(column)
-        wanted = set(values)
-        allowed = np.array([name in wanted for name in names] + [False])
-        result: npt.NDArray[np.bool_] = allowed[codes]
+        result: npt.NDArray[np.bool_] = self.allowed(column, values)[self.codes(column)[1]]
         return result
 
     def lookup(self, column: str, table: Callable[[str], int | None]) -> Ints:
@@ -82,6 +88,11 @@ class TicketColumns:
         values = np.array([table(name) or 0 for name in names] + [0], dtype=np.int64)
         result: Ints = values[codes]
         return result
+
+    def kernel_columns(self) -> tuple[Ints, Ints, Ints, Ints, Ints, npt.NDArray[np.int32]]:
+        """What the timer kernels read: created, first_response, resolved, ptr, history."""
+        return (self.created, self.first_response, self.resolved, self.ptr, self.history_at,
+                self.history_status)
 
     def classes(self, pause: tuple[str, ...], *, pausing: bool) -> tuple[npt.NDArray[np.int8], int]:
         """How each status code acts on a timer, and how the implicit first ``open`` acts."""
@@ -93,96 +104,23 @@ class TicketColumns:
         return table, int(run("open"))
 
 
-def _us(series: pl.Series) -> Ints:
-    values: Ints = series.dt.epoch("us").fill_null(NULL).to_numpy().astype(np.int64, copy=False)
-    return values
-
-
-def _codes(series: pl.Series) -> tuple[list[str], npt.NDArray[np.int32]]:
-    """The distinct values of a text column and each row's index among them (-1 when empty):
-    dense codes from 64-bit hashes of the text, checked text by text."""
-    valid = series.is_not_null().to_numpy()
-    codes, firsts = _dense_codes(series.hash().to_numpy(), valid)
-    names = series.gather(firsts)
-    shown = pl.Series(np.where(valid, codes, 0))
-    if len(names) == 0 or bool((series.filter(pl.Series(valid))
-                                == names.gather(shown.filter(pl.Series(valid)))).all()):
-        return names.to_list(), codes
-    values = series.drop_nulls().unique().sort().to_list()  # two texts share a hash
-    exact = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
-    return values, exact.to_numpy().astype(np.int32)
-
-
-@numba.njit(cache=True, nogil=True)
-def _dense_codes(hashes, valid):  # type: ignore[no-untyped-def]
-    """Dense codes of hashes in order of first appearance, and each code's first row."""
-    size = 16
-    while size < 2 * hashes.shape[0] + 1:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slots = np.full(size, -1, dtype=np.int64)
-    codes = np.full(hashes.shape[0], -1, dtype=np.int32)
-    firsts = np.empty(hashes.shape[0], dtype=np.int64)
-    count = 0
-    for i in range(hashes.shape[0]):
-        if not valid[i]:
-            continue
-        j = hashes[i] & mask
-        while slots[j] >= 0 and hashes[firsts[slots[j]]] != hashes[i]:
-            j = (j + np.uint64(1)) & mask
-        if slots[j] < 0:
-            slots[j] = count
-            firsts[count] = i
-            count += 1
-        codes[i] = slots[j]
-    return codes, firsts[:count]
-
-
-def _rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
-    """The row of ``ids`` each of ``refs`` names (-1 for none): a hash join on 64-bit hashes of
-    the text, checked text by text, and a plain join when two ids share a hash."""
-    rows: Ints
-    rows, unique = _hash_join(ids.hash().to_numpy(), refs.hash().to_numpy())
-    found = rows >= 0
-    if unique and bool((ids.gather(rows[found]) == refs.filter(pl.Series(found))).all()):
-        return rows
-    first = pl.DataFrame({"id": ids, "_row": np.arange(len(ids))}).unique("id", keep="first")
-    joined = pl.DataFrame({"id": refs}).join(first, on="id", how="left", maintain_order="left")
-    return joined.get_column("_row").fill_null(-1).to_numpy().astype(np.int64)
-
-
-@numba.njit(cache=True, nogil=True)
-def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
-    """Open addressing: the index of each probe among ``keys`` (-1 when absent), and whether
-    the keys were all distinct."""
-    size = 1
-    while size < 2 * keys.shape[0] + 1:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slots = np.full(size, -1, dtype=np.int64)
-    unique = True
-    for i in range(keys.shape[0]):
-        j = keys[i] & mask
-        while slots[j] >= 0 and keys[slots[j]] != keys[i]:
-            j = (j + np.uint64(1)) & mask
-        if slots[j] >= 0:
-            unique = False
-        else:
-            slots[j] = i
-    rows = np.full(probes.shape[0], -1, dtype=np.int64)
-    for i in range(probes.shape[0]):
-        j = probes[i] & mask
-        while slots[j] >= 0:
-            if keys[slots[j]] == probes[i]:
-                rows[i] = slots[j]
-                break
-            j = (j + np.uint64(1)) & mask
-    return rows, unique
+def _us(series: pl.Series, at: int | None = None) -> Ints:
+    """Instants as int64 microseconds, ``NULL`` where empty (or, given ``at``, after ``at``)."""
+    # An instant column's physical values already are microseconds: a view, not a copy.
+    values = series.to_physical() if series.dtype == INSTANT else series.dt.epoch("us")
+    if values.has_nulls():
+        values = values.fill_null(NULL)
+    result: Ints = values.to_numpy().astype(np.int64, copy=False)
+    if at is not None and len(result) and result.max() > at:
+        result = np.where(result > at, NULL, result)
+    return read_only(result)
 
 
 def _as_of(frame: pl.DataFrame, column: str, at: int) -> pl.DataFrame:
     """The rows that exist at ``at`` (a copy only when some do not)."""
-    latest = frame.get_column(column).dt.epoch("us").max()
+    instants = frame.get_column(column)
+    latest = (instants.to_physical() if instants.dtype == INSTANT
+              else instants.dt.epoch("us")).max()
     if latest is None or (isinstance(latest, int) and latest <= at):
         return frame
     return frame.filter(pl.col(column) <= pl.lit(at).cast(pl.Datetime("us", "UTC")))
@@ -192,33 +130,61 @@ def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> Ti
     """Tickets and their status histories as they stood at ``at`` (microseconds)."""
     tickets = _as_of(tickets, "created_at", at)
     history = _as_of(history, "at", at)
-    rows = _rows_of(tickets.get_column("id"), history.get_column("ticket_id"))
-    known = rows >= 0
-    history_at = _us(history.get_column("at"))[known]
-    statuses, status_code = _codes(history.get_column("status"))
-    rows, status_code = rows[known], status_code[known]
-    in_order = bool(np.all((rows[1:] > rows[:-1])
-                           | ((rows[1:] == rows[:-1]) & (history_at[1:] >= history_at[:-1]))))
+    statuses, status_code = dense_codes(history.get_column("status"))
+    rows, history_at, status_code, ptr, in_order = _index_history(
+        rows_of(tickets.get_column("id"), history.get_column("ticket_id")),
+        _us(history.get_column("at")), status_code, len(tickets))
     if not in_order:
         order = np.lexsort((history_at, rows))  # stable: ties keep the order read
-        rows, history_at, status_code = rows[order], history_at[order], status_code[order]
-    customers, customer_code = _codes(tickets.get_column("customer"))
-    first_response = _us(tickets.get_column("first_response_at"))
-    resolved = _us(tickets.get_column("resolved_at"))
+        history_at, status_code = history_at[order], status_code[order]
+    customers, customer_code = dense_codes(tickets.get_column("customer"))
     return TicketColumns(
         _codes={"customer": (customers, customer_code)},
         frame=tickets,
         created=_us(tickets.get_column("created_at")),
-        first_response=np.where(first_response > at, NULL, first_response),
-        resolved=np.where(resolved > at, NULL, resolved),
+        first_response=_us(tickets.get_column("first_response_at"), at),
+        resolved=_us(tickets.get_column("resolved_at"), at),
         customers=customers,
         customer_code=customer_code,
-        ptr=np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(tickets)))))
-        .astype(np.int64),
+        ptr=ptr,
         history_at=history_at,
         history_status=status_code,
         statuses=statuses,
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _index_history(rows, history_at, status_code, n):  # type: ignore[no-untyped-def]
+    """The status rows of known tickets (``rows >= 0``), each ticket's slice ``ptr[i]:ptr[i +
+    1]`` of them once sorted by ticket, and whether they already are sorted by ticket and
+    instant."""
+    counts = np.zeros(n + 1, dtype=np.int64)
+    kept = 0
+    in_order = True
+    last_row = -1
+    last_at = NULL
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        if r < 0:
+            continue
+        counts[r + 1] += 1
+        if r < last_row or (r == last_row and history_at[k] < last_at):
+            in_order = False
+        last_row = r
+        last_at = history_at[k]
+        kept += 1
+    kept_rows = np.empty(kept, dtype=np.int64)
+    kept_at = np.empty(kept, dtype=np.int64)
+    kept_status = np.empty(kept, dtype=np.int32)
+    j = 0
+    for k in range(rows.shape[0]):
+        if rows[k] >= 0:
+            kept_rows[j] = rows[k]
+            kept_at[j] = history_at[k]
+            kept_status[j] = status_code[k]
+            j += 1
+    ptr = np.cumsum(counts)
+    return kept_rows, kept_at, kept_status, ptr, in_order
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,30 +201,113 @@ def resolution_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clo
                       pause: tuple[str, ...], at: int) -> TimerResult:
     """Resolution timers of the ``selected`` tickets (row numbers), paused on ``pause``."""
     classes, open_class = tickets.classes(pause, pausing=True)
-    return TimerResult(*_resolution(
-        selected, targets, tickets.created, tickets.resolved, tickets.ptr, tickets.history_at,
-        tickets.history_status, classes, open_class, at,
-        clock.origin, clock.starts, clock.ends, clock.cum, clock.buckets))
+    return TimerResult(*_timer_columns(True, selected, targets, *tickets.kernel_columns(),
+                                       classes, open_class, at, *clock.kernel_columns()))
 
 
 def response_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock: BusinessClock,
                     at: int) -> TimerResult:
     """Response timers: never paused; answered by the first response or by resolving."""
-    classes, _ = tickets.classes((), pausing=False)
-    return TimerResult(*_response(
-        selected, targets, tickets.created, tickets.first_response, tickets.resolved, tickets.ptr,
-        tickets.history_at, tickets.history_status, classes, at,
-        clock.origin, clock.starts, clock.ends, clock.cum, clock.buckets))
+    classes, open_class = tickets.classes((), pausing=False)
+    return TimerResult(*_timer_columns(False, selected, targets, *tickets.kernel_columns(),
+                                       classes, open_class, at, *clock.kernel_columns()))
+
+
+@dataclass(frozen=True, eq=False)
+class Tallied:
+    """The timers of one objective's tickets in one period, reduced to its evidence and counts.
+
+    ``rows`` are the listed tickets (counted in the period, or pending), in row order, with
+    their ``state``, ``elapsed`` and ``target`` (microseconds), ``due`` (``NULL`` when none or
+    past the clock), ``met`` and ``counted``; ``tallies[0 | 1 | 2, c]`` count the counted,
+    breached and pending tickets of customer code ``c`` (the last column: no customer).
+    ``whole`` says every listed elapsed is whole seconds; ``beyond`` that some ticket in scope
+    fell due past the clock's horizon (the clock must reach further).
+    """
+
+    rows: Ints
+    state: npt.NDArray[np.int8]
+    elapsed: Ints
+    target: Ints
+    due: Ints
+    met: npt.NDArray[np.bool_]
+    counted: npt.NDArray[np.bool_]
+    tallies: Ints
+    whole: bool
+    beyond: bool
+
+
+def tally_timers(tickets: TicketColumns, filters: tuple[npt.NDArray[np.int32], ...],
+                 allowed: tuple[npt.NDArray[np.bool_], ...], targets: Ints, clock: BusinessClock,
+                 pause: tuple[str, ...] | None, at: int, start: int, end: int) -> Tallied:
+    """The scope, the timer and the period attribution of every ticket, in three compiled
+    passes: the tickets in scope, their timers, and the listed ones with their counts.
+
+    A ticket is in scope when ``allowed[f][filters[f][i]]`` holds for every filter ``f`` (a
+    code of -1, an empty cell, reads the last entry, which must be False) and its priority's
+    target ``targets[priority code]`` (microseconds, the last entry for none) is positive.
+    ``pause`` is None for a response timer. Counting follows docs/semantics.md: a stopped
+    ticket counts in the period of its stop, an open one past its target in the period of its
+    due instant; any other open ticket created before ``end`` is pending.
+    """
+    n = len(tickets.created)
+    width = max([len(a) for a in allowed] + [1])
+    codes = np.empty((len(filters), n), dtype=np.int32)
+    tables = np.zeros((len(filters), width), dtype=np.bool_)
+    for f, (column, table) in enumerate(zip(filters, allowed, strict=True)):
+        codes[f] = column
+        tables[f, :len(table) - 1] = table[:-1]  # the last column stays False: no value
+    classes, open_class = tickets.classes(pause or (), pausing=pause is not None)
+    priority = tickets.codes("priority")[1]
+    rows, selected_targets = _select(codes, tables, priority, targets)
+    elapsed, due, stop, state = _timer_columns(
+        pause is not None, rows, selected_targets, *tickets.kernel_columns(), classes,
+        open_class, at, *clock.kernel_columns())
+    listed, state, elapsed, target, due, met, counted, tallies, whole, beyond = _count(
+        rows, selected_targets, elapsed, due, stop, state, tickets.created,
+        tickets.customer_code, len(tickets.customers), start, end)
+    return Tallied(listed, state, elapsed, target, due, met, counted, tallies, bool(whole),
+                   bool(beyond))
+
+
+# --- kernels: compiled loops over whole columns ---------------------------------------------
+# The two timers are written inline, each in its own loop: a call per ticket to a shared
+# function, or a flag tested per ticket, costs numba almost twice the time.
 
 
 @numba.njit(cache=True, nogil=True)
-def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, classes,  # type: ignore[no-untyped-def]
-                open_class, at, origin, starts, ends, cum, buckets):
+def _timer_columns(resolution, selected, targets, created, first_response, resolved, ptr, h_at,  # type: ignore[no-untyped-def]
+                   h_status, classes, open_class, at, origin, starts, ends, cum, buckets):
+    """``(elapsed, due, stop, state)`` of the ``selected`` tickets (docs/semantics.md)."""
     n = selected.shape[0]
     elapsed = np.empty(n, dtype=np.int64)
     due = np.empty(n, dtype=np.int64)
     stop_at = np.empty(n, dtype=np.int64)
     state = np.empty(n, dtype=np.int8)
+    if not resolution:
+        for j in range(n):
+            i = selected[j]
+            t0 = created[i]
+            p0 = ptr[i]
+            p1 = ptr[i + 1]
+            # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
+            answered = resolved[i] if p0 == p1 else NULL
+            for k in range(p0, p1):
+                if classes[h_status[k]] == 2:
+                    answered = h_at[k]
+                    break
+            stop = first_response[i]
+            if answered != NULL and (stop == NULL or answered < stop):
+                stop = answered
+            if stop != NULL and stop < t0:
+                stop = t0
+            end = stop if stop != NULL else at
+            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
+            elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
+            due[j] = _reach_after(b0 + targets[j], k0, origin, starts, cum)
+            stop_at[j] = stop
+            state[j] = 0 if stop != NULL else 1
+        return elapsed, due, stop_at, state
     for j in range(n):
         i = selected[j]
         t0 = created[i]
@@ -271,9 +320,9 @@ def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, class
             if stop != NULL and stop < t0:
                 stop = t0
             end = stop if stop != NULL else at
-            b0 = _b(t0, origin, starts, ends, cum, buckets)
+            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
             elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
-            due[j] = _reach(b0 + target, origin, starts, cum)
+            due[j] = _reach_after(b0 + target, k0, origin, starts, cum)
             stop_at[j] = stop
             state[j] = 0 if stop != NULL else 1
             continue
@@ -296,10 +345,11 @@ def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, class
         while True:
             segment_end = h_at[k] if k < p1 and h_at[k] < end else end
             if current == 0 and segment_end > segment_start:
-                b_start = _b(segment_start, origin, starts, ends, cum, buckets)
+                b_start, k_start = _locate(segment_start, origin, starts, ends, cum, buckets)
                 length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
                 if reached == NULL and total + length >= target:
-                    reached = _reach(b_start + target - total, origin, starts, cum)
+                    reached = _reach_after(b_start + target - total, k_start, origin, starts,
+                                           cum)
                 total += length
             if k >= p1 or h_at[k] >= end:
                 break
@@ -314,8 +364,8 @@ def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, class
         else:
             state[j] = 1
         if reached == NULL and state[j] != 2:
-            b_end = _b(end, origin, starts, ends, cum, buckets)
-            reached = _reach(b_end + target - total, origin, starts, cum)
+            b_end, k_end = _locate(end, origin, starts, ends, cum, buckets)
+            reached = _reach_after(b_end + target - total, k_end, origin, starts, cum)
         elapsed[j] = total
         due[j] = reached
         stop_at[j] = stop
@@ -323,33 +373,64 @@ def _resolution(selected, targets, created, resolved, ptr, h_at, h_status, class
 
 
 @numba.njit(cache=True, nogil=True)
-def _response(selected, targets, created, first_response, resolved, ptr, h_at, h_status,  # type: ignore[no-untyped-def]
-              classes, at, origin, starts, ends, cum, buckets):
-    n = selected.shape[0]
-    elapsed = np.empty(n, dtype=np.int64)
-    due = np.empty(n, dtype=np.int64)
-    stop_at = np.empty(n, dtype=np.int64)
-    state = np.empty(n, dtype=np.int8)
-    for j in range(n):
-        i = selected[j]
-        t0 = created[i]
-        p0 = ptr[i]
-        p1 = ptr[i + 1]
-        # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
-        answered = resolved[i] if p0 == p1 else NULL
-        for k in range(p0, p1):
-            if classes[h_status[k]] == 2:
-                answered = h_at[k]
-                break
-        stop = first_response[i]
-        if answered != NULL and (stop == NULL or answered < stop):
-            stop = answered
-        if stop != NULL and stop < t0:
-            stop = t0
-        end = stop if stop != NULL else at
-        b0 = _b(t0, origin, starts, ends, cum, buckets)
-        elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
-        due[j] = _reach(b0 + targets[j], origin, starts, cum)
-        stop_at[j] = stop
-        state[j] = 0 if stop != NULL else 1
-    return elapsed, due, stop_at, state
+def _select(codes, tables, priority, targets):  # type: ignore[no-untyped-def]
+    """The tickets in scope, in row order, and their targets."""
+    n = priority.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    chosen = 0
+    for i in range(n):
+        # Branch-free: whether a ticket is in scope is not predictable.
+        keep = targets[priority[i]] > 0
+        for f in range(codes.shape[0]):
+            keep &= tables[f, codes[f, i]]
+        rows[chosen] = i
+        chosen += keep
+    rows = rows[:chosen].copy()
+    selected_targets = np.empty(chosen, dtype=np.int64)
+    for j in range(chosen):
+        selected_targets[j] = targets[priority[rows[j]]]
+    return rows, selected_targets
+
+
+@numba.njit(cache=True, nogil=True)
+def _count(rows, targets, elapsed, due, stop, state, created, customer, customers,  # type: ignore[no-untyped-def]
+           period_start, period_end):
+    """The listed tickets (counted in the period, or pending), compacted in place, and the
+    counted, breached and pending tickets per customer code (docs/semantics.md, "Counting")."""
+    tallies = np.zeros((3, customers + 1), dtype=np.int64)
+    met_out = np.empty(rows.shape[0], dtype=np.bool_)
+    counted_out = np.empty(rows.shape[0], dtype=np.bool_)
+    whole = True
+    beyond = False
+    listed = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        target = targets[j]
+        if due[j] == BEYOND:
+            beyond = True
+        open_ = state[j] != 0
+        over = elapsed[j] > target
+        # A stopped ticket counts where it stopped; an open one past its target where it fell due.
+        when = due[j] if open_ else stop[j]
+        counted = ((not open_ or over) and when >= period_start and when < period_end
+                   and when != NULL)
+        pending = open_ and not over and created[i] < period_end
+        if not (counted or pending):
+            continue
+        met = elapsed[j] <= target or pending
+        c = customer[i] if customer[i] >= 0 else customers
+        tallies[0, c] += counted
+        tallies[1, c] += counted and not met
+        tallies[2, c] += pending
+        if elapsed[j] % US != 0:
+            whole = False
+        rows[listed] = i
+        state[listed] = state[j]
+        elapsed[listed] = elapsed[j]
+        targets[listed] = target
+        due[listed] = NULL if due[j] == BEYOND else due[j]
+        met_out[listed] = met
+        counted_out[listed] = counted
+        listed += 1
+    return (rows[:listed], state[:listed], elapsed[:listed], targets[:listed],
+            due[:listed], met_out[:listed], counted_out[:listed], tallies, whole, beyond)
