@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
