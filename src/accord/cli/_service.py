@@ -36,14 +36,16 @@ def serve(
 
     from accord.portal import create_site
     from accord.service import get_service_settings
+    from accord.service.observability import configure_json_logging
 
     settings = get_service_settings(db)
     engine = connect_database(db)
     stderr().print(f"Accord on http://{host}:{port} — the portal at /, API docs at /docs, "
                    f"database {settings.store.shown_url}", markup=False)
+    configure_json_logging()  # one JSON line per request, with its request id
     try:
         uvicorn.run(create_site(settings, engine), host=host, port=port,
-                    proxy_headers=proxy_headers, log_level="info")
+                    proxy_headers=proxy_headers, log_level="warning", access_log=False)
     finally:
         engine.dispose()
 

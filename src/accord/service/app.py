@@ -23,6 +23,7 @@ from accord.errors import (
     Problem,
     UsageError,
 )
+from accord.service.observability import Metrics, request_logging
 from accord.service.routes import (
     catalogue,
     credits,
@@ -30,6 +31,7 @@ from accord.service.routes import (
     health,
     ingest,
     live,
+    metrics,
     session,
     subscriptions,
     tickets,
@@ -103,10 +105,12 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.state.engine = engine
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.login_throttle = LoginThrottle()
+    app.state.metrics = Metrics(engine, app.state.clock)
+    app.middleware("http")(request_logging(app.state.metrics))
     app.add_exception_handler(AccordError, accord_error_response)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
-                   credits, ingest, subscriptions):
+                   credits, ingest, subscriptions, metrics):
         app.include_router(module.router)
     return app

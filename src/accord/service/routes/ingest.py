@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from accord.engine import TableName
 from accord.service import ingestion
 from accord.service.deps import EngineDep, IngesterDep, NowDep
+from accord.service.observability import Metrics
 from accord.service.schemas import ErrorOut, IngestionOut, LoadedOut, RowsIn
 from accord.store.ingestions import Ingestion
 
@@ -24,20 +29,42 @@ def log(principal: IngesterDep, engine: EngineDep, limit: int = 50) -> list[Inge
 
 
 @router.post("/{table}", response_model=LoadedOut, responses=_REFUSED)
-async def ingest_rows(table: str, body: RowsIn, principal: IngesterDep, engine: EngineDep,
-                      now: NowDep) -> ingestion.Loaded:
+async def ingest_rows(table: str, body: RowsIn, request: Request, principal: IngesterDep,
+                      engine: EngineDep, now: NowDep) -> ingestion.Loaded:
     """Load a batch of rows into ``table`` (tickets, ticket_status, incidents, deliveries,
     measurements): rows with known keys are updated, never duplicated."""
-    return await run_in_threadpool(ingestion.ingest_rows, engine, principal,
-                                   ingestion.table_name(table), body.rows, now=now,
-                                   data_timezone=body.data_timezone)
+    chosen = ingestion.table_name(table)
+    with _measured(request, chosen) as count:
+        return count(await run_in_threadpool(ingestion.ingest_rows, engine, principal, chosen,
+                                             body.rows, now=now,
+                                             data_timezone=body.data_timezone))
 
 
 @router.post("/{table}/file", response_model=LoadedOut, responses=_REFUSED)
-async def ingest_file(table: str, file: UploadFile, principal: IngesterDep,
+async def ingest_file(table: str, file: UploadFile, request: Request, principal: IngesterDep,
                       engine: EngineDep, now: NowDep,
                       data_timezone: str | None = Form(None)) -> ingestion.Loaded:
     """Load an uploaded CSV, JSON Lines or Parquet file into ``table``."""
-    return await run_in_threadpool(ingestion.ingest_upload, engine, principal,
-                                   ingestion.table_name(table), filename=file.filename or "",
-                                   content=file.file, now=now, data_timezone=data_timezone)
+    chosen = ingestion.table_name(table)
+    with _measured(request, chosen) as count:
+        return count(await run_in_threadpool(
+            ingestion.ingest_upload, engine, principal, chosen, filename=file.filename or "",
+            content=file.file, now=now, data_timezone=data_timezone))
+
+
+@contextmanager
+def _measured(request: Request, table: TableName
+              ) -> Iterator[Callable[[ingestion.Loaded], ingestion.Loaded]]:
+    """Time a load and count its rows in the service's metrics."""
+    metrics: Metrics = request.app.state.metrics
+    started = time.perf_counter()
+
+    def count(loaded: ingestion.Loaded) -> ingestion.Loaded:
+        for outcome in ("inserted", "updated", "unchanged"):
+            metrics.ingested.labels(table.value, outcome).inc(getattr(loaded, outcome))
+        return loaded
+
+    try:
+        yield count
+    finally:
+        metrics.ingest_latency.labels(table.value).observe(time.perf_counter() - started)
