@@ -1,12 +1,15 @@
 """Logging in and out of the portal, and changing one's password.
 
-The login form is protected by a double-submit token (a short-lived cookie and a hidden field
-that must match), so another site cannot log a browser in as someone else; once logged in,
+The login form is protected by a signed double-submit token (a short-lived cookie holding a
+nonce, and a hidden field holding the nonce signed with ``ACCORD_SECRET_KEY``), so another site
+cannot log a browser in as someone else; once logged in,
 every form carries the session's CSRF token (accord.service.deps).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Annotated
 
@@ -31,13 +34,20 @@ def _secure(request: Request, settings: SettingsDep) -> bool:
             else request.url.scheme == "https")
 
 
+def _signed(settings: SettingsDep, nonce: str) -> str:
+    """The form's half of the double-submit pair: the cookie's nonce signed with the secret
+    key, so that a cookie planted by a neighbouring site cannot be paired with a form."""
+    return hmac.new(settings.secret_key.encode(), nonce.encode(), hashlib.sha256).hexdigest()
+
+
 def _login_form(request: Request, settings: SettingsDep, *, next_url: str, username: str = "",
                 message: str | None = None, status_code: int = 200) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
     page = render(request, "login.html", {"next": safe_next(next_url), "username": username,
-                                          "login_token": token, "message": message},
+                                          "login_token": _signed(settings, nonce),
+                                          "message": message},
                   status_code=status_code)
-    page.set_cookie(LOGIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
+    page.set_cookie(LOGIN_COOKIE, nonce, max_age=1800, httponly=True, samesite="strict",
                     secure=_secure(request, settings), path="/login")
     return page
 
@@ -54,8 +64,9 @@ async def login(request: Request, engine: EngineDep, settings: SettingsDep, now:
                 username: Annotated[str, Form()], password: Annotated[str, Form()],
                 login_token: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = "/") -> Response:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected.encode(), login_token.encode()):
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    if not nonce or not secrets.compare_digest(_signed(settings, nonce).encode(),
+                                               login_token.encode()):
         return _login_form(request, settings, next_url=next, username=username, status_code=400,
                            message="The form expired. Please log in again.")
     throttle: LoginThrottle = request.app.state.login_throttle

@@ -1,6 +1,10 @@
-"""The service's configuration: one object, built on demand from the command line and the
-environment, never at import time (STYLE.md rule 7).
+"""The service's configuration: one object, built on demand from the command line, the
+environment and a ``.env`` file in the current folder (the environment wins), never at import
+time (STYLE.md rule 7).
 
+    ACCORD_ENV                 development (the default) or production
+    ACCORD_SECRET_KEY          signs the login form's token; production refuses to start
+                               without one of its own (at least 32 characters, not a sample)
     ACCORD_DATABASE_URL        the database (or --db)
     ACCORD_SECURE_COOKIES      true | false | auto (default: Secure when the request is HTTPS)
     ACCORD_SESSION_HOURS       how long a browser session lasts (default 12)
@@ -11,8 +15,11 @@ environment, never at import time (STYLE.md rule 7).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from accord.errors import Problem, UsageError
 from accord.store import Settings, get_settings
@@ -22,9 +29,15 @@ __all__ = ["DEFAULT_THRESHOLDS", "ServiceSettings", "get_service_settings", "par
 DEFAULT_THRESHOLDS = (0.75, 0.9)
 
 
+_SAMPLES = frozenset({"change-me", "changeme", "secret", "development", "accord"})
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     store: Settings
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    """A random one per process unless configured (development only)."""
+    production: bool = False
     secure_cookies: bool | None = None
     """True or False to force the cookie's Secure flag; None: Secure exactly when the request
     came over HTTPS (behind a TLS proxy, run uvicorn with --proxy-headers)."""
@@ -68,9 +81,28 @@ def _secure(text: str | None) -> bool | None:
         f"ACCORD_SECURE_COOKIES is {text!r}", hint="write true, false or auto")])
 
 
-def get_service_settings(db: str | None = None) -> ServiceSettings:
-    """Settings from ``--db`` and the environment."""
-    hours = os.environ.get("ACCORD_SESSION_HOURS", "12")
+def _environment(dotenv: Path) -> Mapping[str, str]:
+    """The environment over the ``.env`` file's values (the environment wins)."""
+    values: dict[str, str] = {}
+    if dotenv.is_file():
+        from dotenv import dotenv_values
+
+        values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def get_service_settings(db: str | None = None, *, dotenv: Path = Path(".env")
+                         ) -> ServiceSettings:
+    """Settings from ``--db``, the environment and ``.env``; in production, UsageError when
+    the secret key is missing or a sample, or cookies are not Secure."""
+    env = _environment(dotenv)
+    mode = env.get("ACCORD_ENV", "development").strip().lower()
+    if mode not in ("development", "production"):
+        raise UsageError("bad ACCORD_ENV", [Problem(
+            f"ACCORD_ENV is {mode!r}", hint="write development or production")])
+    production = mode == "production"
+    hours = env.get("ACCORD_SESSION_HOURS", "12")
     try:
         lifetime = timedelta(hours=float(hours))
     except ValueError:
@@ -78,10 +110,27 @@ def get_service_settings(db: str | None = None) -> ServiceSettings:
     if lifetime <= timedelta(0):
         raise UsageError("bad ACCORD_SESSION_HOURS", [Problem(
             f"ACCORD_SESSION_HOURS is {hours!r}", hint="give a positive number of hours")])
-    thresholds = os.environ.get("ACCORD_WARN_THRESHOLDS")
+    thresholds = env.get("ACCORD_WARN_THRESHOLDS")
+    secure = _secure(env.get("ACCORD_SECURE_COOKIES"))
+    key = env.get("ACCORD_SECRET_KEY", "").strip()
+    if production:
+        problems = []
+        if len(key) < 32 or key.lower() in _SAMPLES:
+            problems.append(Problem(
+                "ACCORD_SECRET_KEY is missing, short or a sample value",
+                hint="set it to a long random value of your own, e.g. the output of "
+                     "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"))
+        if secure is False:
+            problems.append(Problem("ACCORD_SECURE_COOKIES is false in production",
+                                    hint="serve over HTTPS and leave it auto or true"))
+        if problems:
+            raise UsageError("refusing to start in production with these settings", problems)
+    url = db or env.get("ACCORD_DATABASE_URL")
     return ServiceSettings(
-        store=get_settings(db),
-        secure_cookies=_secure(os.environ.get("ACCORD_SECURE_COOKIES")),
+        store=get_settings(url),
+        secure_cookies=secure,
         session_lifetime=lifetime,
         thresholds=parse_thresholds(thresholds) if thresholds else DEFAULT_THRESHOLDS,
+        production=production,
+        **({"secret_key": key} if key else {}),
     )
