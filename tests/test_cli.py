@@ -345,3 +345,20 @@ def test_a_file_that_cannot_be_used_is_refused_and_the_others_load(db_url: str,
     assert "required column 'priority' is missing" in result.stderr
     assert "tickets: nothing loaded, the file cannot be used" in result.stdout
     assert re.search(r"incidents: \d+ inserted", result.stdout)
+
+
+def test_every_load_is_logged_for_staff_and_the_worker(tmp_path: Path) -> None:
+    from accord.store import connect, get_settings
+    from accord.store.ingestions import latest_ingestions
+
+    db = f"sqlite:///{tmp_path / 'accord.db'}"
+    ok(accord_db("ingest", str(EXAMPLES / "data" / "deliveries.csv"), db=db))
+    engine = connect(get_settings(db))
+    try:
+        (logged,) = latest_ingestions(engine)
+    finally:
+        engine.dispose()
+    assert logged.table == "deliveries"
+    assert logged.source.endswith("deliveries.csv")
+    assert logged.inserted == 496
+    assert not logged.refused

@@ -247,16 +247,19 @@ def writing_the_table(watcher: Engine, database: Path | None) -> Callable[[], bo
     """A test of whether an ingest process is writing the ``tickets`` table itself (mid-file:
     its rows are staged and moving in, and nothing is committed yet).
 
-    PostgreSQL: a backend is running the ``INSERT INTO "tickets" …`` that moves the staged
-    rows in. SQLite (WAL): the write-ahead log, emptied before the command started
+    PostgreSQL: a backend is running a statement that writes the rows into the table itself:
+    ``COPY "tickets" … FROM STDIN`` (new rows), ``UPDATE "tickets" …`` (changed rows) or an
+    ``INSERT INTO "tickets" …`` (rows merged from a staging table). SQLite (WAL): the
+    write-ahead log, emptied before the command started
     (:func:`empty_the_wal`), has grown past 1 MiB: the pages of the table are spilling into it
-    before the commit (the staged rows go to a temporary file, not the log).
+    before the commit.
     """
     if database is None:
         def postgres() -> bool:
             return scalar(watcher, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
                           "current_database() AND pid <> pg_backend_pid() AND state = 'active' "
-                          "AND query LIKE 'INSERT INTO \"tickets\"%'") > 0
+                          "AND query ~ '^(COPY \"tickets\" |UPDATE \"tickets\" |INSERT INTO "
+                          "\"tickets\"|WITH .* INSERT INTO \"tickets\")'") > 0
         return postgres
     wal = database.with_name(database.name + "-wal")
 

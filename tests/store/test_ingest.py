@@ -47,6 +47,7 @@ def test_every_table_loads_again_without_duplicates(engine: Engine, table: Table
     assert count(engine, table.value) == again.unchanged > 0
 
 
+@pytest.mark.usefixtures("comparison")
 def test_an_updated_export_updates_its_changed_rows(engine: Engine, tmp_path: Path) -> None:
     data = copy_examples(tmp_path)
     ingest_file(engine, data / "tickets.csv", TableName.TICKETS)
@@ -131,3 +132,95 @@ def test_a_directory_gives_its_table_files_and_not_the_rejects(tmp_path: Path) -
     data = copy_examples(tmp_path)
     (data / "tickets.rejects.csv").write_text("line,problems,row\n")
     assert [t for _, t in table_files([data])] == list(TableName)
+
+
+@pytest.fixture(params=["compared here", "compared in the database"])
+def comparison(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A file is compared with a table of about its size in Polars, and with a much larger
+    table in the database: each way, whatever the sizes."""
+    from accord.store import ingest
+
+    here = request.param == "compared here"
+    monkeypatch.setattr(ingest, "_compared_here", lambda stored, loaded: here)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("comparison")
+def test_a_reload_writes_only_new_and_changed_rows_and_counts_each(engine: Engine,
+                                                                    tmp_path: Path) -> None:
+    header = "id,customer,service,priority,created_at,first_response_at,resolved_at,type\n"
+    file = tmp_path / "tickets.csv"
+    file.write_text(header + "A,acme,desk,P1,2026-03-02T09:00:00Z,,,incident\n"
+                    "B,acme,desk,P2,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,,request\n"
+                    "C,acme,desk,P3,2026-03-02T09:00:00Z,,,\n")
+    assert (ingest_file(engine, file, TableName.TICKETS).inserted) == 3
+    # A: a missing value gets one; B: a value goes missing; C: unchanged; D: new.
+    file.write_text(header + "A,acme,desk,P1,2026-03-02T09:00:00Z,2026-03-02T09:30:00Z,,incident\n"
+                    "B,acme,desk,P2,2026-03-02T09:00:00Z,,,request\n"
+                    "C,acme,desk,P3,2026-03-02T09:00:00Z,,,\n"
+                    "D,acme,desk,P3,2026-03-03T09:00:00Z,,,\n")
+    load = ingest_file(engine, file, TableName.TICKETS)
+    assert (load.inserted, load.updated, load.unchanged) == (1, 2, 1)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text(
+            "SELECT id, first_response_at FROM tickets ORDER BY id")).all())
+    assert rows == {"A": 1772443800000000, "B": None, "C": None, "D": None}
+    again = ingest_file(engine, file, TableName.TICKETS)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.usefixtures("comparison")
+def test_new_rows_into_a_table_of_other_rows_are_all_inserted(engine: Engine,
+                                                             tmp_path: Path) -> None:
+    ingest_file(engine, EXAMPLES / "data" / "tickets.csv", TableName.TICKETS)
+    before = count(engine, "tickets")
+    file = tmp_path / "tickets.csv"
+    file.write_text("id,customer,service,priority,created_at\n" + "".join(
+        f"NEW-{i},acme,desk,P2,2026-03-02T09:00:00Z\n" for i in range(500)))
+    load = ingest_file(engine, file, TableName.TICKETS)
+    assert (load.inserted, load.updated, load.unchanged) == (500, 0, 0)
+    assert count(engine, "tickets") == before + 500
+
+
+@pytest.mark.usefixtures("comparison")
+def test_a_status_row_moved_among_rows_at_its_instant_is_updated(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    file = tmp_path / "ticket_status.csv"
+    file.write_text("ticket_id,at,status\nT-1,2026-03-02T10:00:00Z,open\n"
+                    "T-1,2026-03-02T10:00:00Z,resolved\n")
+    assert ingest_file(engine, file, TableName.TICKET_STATUS).inserted == 2
+    file.write_text("ticket_id,at,status\nT-1,2026-03-02T10:00:00Z,resolved\n"
+                    "T-1,2026-03-02T10:00:00Z,open\n")
+    load = ingest_file(engine, file, TableName.TICKET_STATUS)
+    assert (load.inserted, load.updated, load.unchanged) == (0, 2, 0)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT status FROM ticket_status ORDER BY position")).scalars().all()
+    assert rows == ["resolved", "open"]
+
+
+def test_progress_is_told_of_every_row_in_order(engine: Engine, tmp_path: Path) -> None:
+    rows = 120_000  # more than one slice of rows
+    file = tmp_path / "tickets.csv"
+    file.write_text("id,customer,service,priority,created_at\n" + "".join(
+        f"T-{i},acme,desk,P2,2026-03-02T09:00:00Z\n" for i in range(rows)))
+    # Rows written go a slice at a time; unchanged ones may be told of all at once.
+    for expected, steps in (((rows, 0, 0), 3), ((0, 0, rows), 2)):
+        told: list[tuple[int, int]] = []
+        load = ingest_file(engine, file, TableName.TICKETS, progress=lambda done, total,
+                           told=told: told.append((done, total)))
+        assert (load.inserted, load.updated, load.unchanged) == expected
+        assert told[0] == (0, rows)
+        assert told[-1] == (rows, rows)
+        assert len(told) >= steps
+        assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+def test_a_refused_file_tells_no_progress(engine: Engine, tmp_path: Path) -> None:
+    file = tmp_path / "tickets.csv"
+    file.write_text("id,customer,service,priority,created_at\nT-1,acme,desk,P2,yesterday\n")
+    told: list[tuple[int, int]] = []
+    load = ingest_file(engine, file, TableName.TICKETS,
+                       progress=lambda done, total: told.append((done, total)))
+    assert load.refused
+    assert told == []

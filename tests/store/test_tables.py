@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -75,3 +76,54 @@ def test_other_formats_load_the_same_rows(engine: Engine, tmp_path: Path, suffix
     shutil.copy(EXAMPLES / "data" / "tickets.csv", tmp_path / "unused.csv")
     ingest_directory(engine, data)
     same(load_tables(engine), read)
+
+
+@pytest.fixture
+def through_reader(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every SQLite database read as a large one is: by the ADBC driver in a child process
+    (and it is)."""
+    from accord.store import tables
+
+    read = tables._read_in_child
+    answers: list[object] = []
+
+    def reading(database: Path) -> object:
+        answers.append(read(database))
+        return answers[-1]
+
+    monkeypatch.setattr(tables, "IN_PROCESS_ROWS", 0)
+    monkeypatch.setattr(tables, "_read_in_child", reading)
+    yield
+    if engine.dialect.name == "sqlite":
+        assert answers
+        assert None not in answers
+
+
+@pytest.mark.usefixtures("through_reader")
+def test_a_large_sqlite_database_reads_back_the_same_through_its_reader(engine: Engine) -> None:
+    ingest_directory(engine, EXAMPLES / "data")
+    read, _ = read_tables(EXAMPLES / "data")
+    same(load_tables(engine), read)
+
+
+@pytest.mark.usefixtures("through_reader")
+def test_columns_missing_in_their_first_rows_read_back_typed(engine: Engine,
+                                                             tmp_path: Path) -> None:
+    # The ADBC SQLite driver infers a column's type from the rows it reads first.
+    rows = 3_000
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tickets.csv").write_text(
+        "id,customer,service,priority,created_at,resolved_at,type,region\n" + "".join(
+            f"T-{i:05d},acme,desk,P2,2026-03-02T09:00:00Z,"
+            + ("," if i < rows - 10 else "2026-03-03T09:00:00Z,incident") + ","
+            + ("" if i < rows - 10 else "north") + "\n" for i in range(rows)))
+    (data / "measurements.csv").write_text(
+        "customer,measure,at,value,good,total\n" + "".join(
+            f"acme,csat,2026-03-02T09:{i % 60:02d}:00Z,{'' if i < 2_000 else i / 7},,\n"
+            for i in range(2_500)))
+    ingest_directory(engine, data)
+    read, _ = read_tables(data)
+    stored = load_tables(engine)
+    same(stored, read)
+    assert stored.tickets["region"].drop_nulls().to_list() == ["north"] * 10

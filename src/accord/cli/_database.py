@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from accord.cli._app import Progress, app, connect_database, out, stderr, user
+from accord.cli._app import app, connect_database, out, stderr, user
 from accord.cli._files import Db
 from accord.errors import DataError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 __all__ = ["apply", "ingest", "init"]
 
@@ -227,6 +232,7 @@ def ingest(
     """Load data tables into the database; each file in one transaction, keyed by its ids."""
     from accord.engine import TableName
     from accord.store.ingest import ingest_file, table_files
+    from accord.store.ingestions import record_ingestion
 
     if rejects is not None and not skip_bad_rows:
         raise UsageError("--rejects goes with --skip-bad-rows")
@@ -245,11 +251,12 @@ def ingest(
     engine = connect_database(db)
     refused = 0
     try:
-        with Progress(len(files), "loading") as advance:
+        with _Loading(len(files)) as loading:
             for file, name in files:
                 try:
                     load = ingest_file(engine, file, name, data_timezone=data_timezone,
-                                       skip_bad_rows=skip_bad_rows, rejects=rejects)
+                                       skip_bad_rows=skip_bad_rows, rejects=rejects,
+                                       progress=loading.file(file))
                 except DataError as error:
                     # A file that cannot be used at all (a required column missing …) is
                     # refused whole; the other files still load.
@@ -258,14 +265,18 @@ def ingest(
                     out().print(f"{file}: {name.value}: nothing loaded, the file cannot be used",
                                 markup=False)
                     refused += 1
-                    advance()
+                    loading.done()
                     continue
+                # The log of loads: staff see it in the portal; the worker re-checks the
+                # live timers when a new entry appears.
+                record_ingestion(engine, load, source=str(file), by=user(),
+                                 now=datetime.now(UTC))
                 for problem in load.problems:
                     stderr().print(("rejected: " if not load.refused else "") + str(problem),
                                    markup=False)
                 out().print(load.summary(), markup=False)
                 refused += load.refused
-                advance()
+                loading.done()
     finally:
         engine.dispose()
     if refused:
@@ -273,6 +284,59 @@ def ingest(
                        "from a file with problems (fix them; bad rows can be skipped with "
                        "--skip-bad-rows)", markup=False)
         raise typer.Exit(1)
+
+
+class _Loading:
+    """On a terminal, progress bars on stderr while files load: the files, and the rows of the
+    file being loaded (it is read and checked first, then its rows are compared and written).
+    Elsewhere nothing: the summary line of each file says what was done."""
+
+    def __init__(self, files: int) -> None:
+        self._files = files
+        self._bar: RichProgress | None = None
+        self._all: TaskID | None = None
+        self._rows: TaskID | None = None
+
+    def __enter__(self) -> _Loading:
+        if sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=stderr(), transient=True)
+            if self._files > 1:
+                self._all = self._bar.add_task("files", total=self._files)
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def file(self, file: Path) -> Callable[[int, int], object] | None:
+        """Show ``file`` being read; the rows' progress goes to the callable returned."""
+        bar = self._bar
+        if bar is None:
+            return None
+        if self._rows is not None:
+            bar.remove_task(self._rows)
+        rows = self._rows = bar.add_task(f"reading {file.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(rows, description=f"loading {file.name} (rows)", completed=done,
+                       total=total)
+
+        return advance
+
+    def done(self) -> None:
+        if self._bar is not None and self._all is not None:
+            self._bar.advance(self._all)
 
 
 @results_app.command("list")

@@ -6,10 +6,14 @@ ids (tickets, incidents, deliveries by ``id``; status changes by ticket, instant
 their sequence among identical rows; measurements by customer, measure, instant and sequence),
 so loading the same or an updated export again updates rows and never duplicates them.
 
-A file is loaded in one transaction, in bulk: its rows go into a temporary table (PostgreSQL:
-``COPY``; SQLite: ``executemany``), and one ``INSERT … ON CONFLICT DO UPDATE … WHERE changed``
-moves them into the table; the counts of inserted, updated and unchanged rows are taken from
-the temporary table in the same transaction.
+A file is loaded in one transaction, in bulk, and only rows that are new or changed are
+written: SQLite by ``executemany`` of one ``INSERT … ON CONFLICT DO UPDATE … WHERE changed``;
+PostgreSQL by ``COPY`` (new rows straight into the table, changed ones through a temporary
+table and one ``UPDATE … FROM``). Which rows are new or changed: for a file about the size of
+its table (an export loaded again), the stored rows are read into Polars (through ADBC) and
+compared column-wise; else the database compares them. The table's writers wait for each other
+(SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a table lock that readers pass), so the counts of
+inserted, updated and unchanged rows are exact.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,11 @@ from accord.errors import Problem, UsageError
 from accord.io import TableRead, read_table
 from accord.store.database import write_transaction
 
-__all__ = ["COLUMNS", "KEYS", "FileLoad", "ingest_file", "rejects_path", "table_files"]
+__all__ = ["COLUMNS", "KEYS", "FileLoad", "Progress", "ingest_file", "rejects_path",
+           "table_files"]
+
+Progress = Callable[[int, int], object]
+"""Told (rows done, rows in all) as a file's rows are compared and written, first (0, rows)."""
 
 KEYS: dict[TableName, tuple[str, ...]] = {
     TableName.TICKETS: ("id",),
@@ -52,6 +60,10 @@ COLUMNS: dict[TableName, tuple[str, ...]] = {
 """The stored columns of each table, in order."""
 
 _SUFFIXES = (".csv", ".jsonl", ".parquet")
+_Advance = Callable[[int], object]
+_SLICE = 50_000
+"""Rows written at a time: the unit of progress, and of overlap between encoding here and
+parsing on a PostgreSQL server."""
 
 
 @dataclass(frozen=True)
@@ -138,12 +150,14 @@ def rejects_path(file: Path) -> Path:
 
 def ingest_file(engine: Engine, file: Path, table: TableName, *,
                 data_timezone: str | None = None, skip_bad_rows: bool = False,
-                rejects: Path | None = None) -> FileLoad:
+                rejects: Path | None = None, progress: Progress | None = None) -> FileLoad:
     """Load one file into its table in one transaction.
 
     A file with bad rows loads nothing (``refused``) unless ``skip_bad_rows``, and then its
     good rows load and the bad ones are written, with their reasons, to ``rejects`` (default:
-    :func:`rejects_path`). A file that cannot be used at all raises DataError.
+    :func:`rejects_path`). A file that cannot be used at all raises DataError. Once the file is
+    read and checked, ``progress`` is told how many of its rows are done as they are compared
+    and written.
     """
     read = read_table(file, table, data_timezone=data_timezone)
     bad = len(read.rejected_lines)
@@ -154,8 +168,17 @@ def ingest_file(engine: Engine, file: Path, table: TableName, *,
         written = rejects or rejects_path(file)
         _write_rejects(read, written)
     rows = _stored_frame(read.frame, table)
+    done = 0
+
+    def advance(rows_done: int) -> None:
+        nonlocal done
+        done += rows_done
+        if progress is not None:
+            progress(done, rows.height)
+
+    advance(0)
     with write_transaction(engine) as connection:
-        inserted, updated, unchanged = _upsert(connection, table, rows)
+        inserted, updated, unchanged = _upsert(connection, table, rows, advance)
     return FileLoad(file, table, inserted, updated, unchanged, bad, read.problems,
                     rejects=written)
 
@@ -186,63 +209,232 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _upsert(connection: Connection, table: TableName, rows: pl.DataFrame) -> tuple[int, int, int]:
-    """Move ``rows`` into ``table``: (inserted, updated, unchanged)."""
+def _upsert(connection: Connection, table: TableName, rows: pl.DataFrame,
+            progress: _Advance | None = None) -> tuple[int, int, int]:
+    """Move ``rows`` into ``table``: (inserted, updated, unchanged). Only new and changed rows
+    are written; ``progress`` is told of the rows done as they are."""
     if rows.height == 0:
         return 0, 0, 0
-    postgres = connection.dialect.name == "postgresql"
+    if connection.dialect.name == "postgresql":
+        return _upsert_postgres(connection, table, rows, progress or _quiet)
+    return _upsert_sqlite(connection, table, rows, progress or _quiet)
+
+
+def _quiet(_done: int) -> None:
+    pass
+
+
+def _compared_here(stored: float, loaded: int) -> bool:
+    """Whether a file of ``loaded`` rows is compared with the stored rows in Polars (reading
+    them all) rather than in the database: when the table holds not many more than the file."""
+    return stored <= 2 * loaded
+
+
+def _cursor(connection: Connection) -> Any:
+    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _upsert_sqlite(connection: Connection, table: TableName, rows: pl.DataFrame,
+                   progress: _Advance) -> tuple[int, int, int]:
+    """SQLite: ``executemany`` of one ``INSERT … ON CONFLICT DO UPDATE … WHERE changed``, in
+    slices. When the file holds about as many rows as the table (an export loaded again), the
+    stored rows are read into Polars first and only the new and changed rows are written;
+    otherwise every row goes to the statement, which looks up an unchanged row and leaves it,
+    and as the transaction holds the write lock (``BEGIN IMMEDIATE``), the row counts before
+    and after tell the inserted rows from the updated ones (``rowcount``: both)."""
+    target = _quote(table.value)
+    columns = COLUMNS[table]
+    keys = KEYS[table]
+    values = [c for c in columns if c not in keys]
+    differs = " OR ".join(f"{target}.{_quote(c)} IS NOT excluded.{_quote(c)}" for c in values)
+    update = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in values)
+    statement = (f"INSERT INTO {target} ({', '.join(_quote(c) for c in columns)}) "
+                 f"VALUES ({', '.join('?' for _ in columns)}) "
+                 f"ON CONFLICT ({', '.join(_quote(k) for k in keys)}) "
+                 f"DO UPDATE SET {update} WHERE {differs}")
+    count = f"SELECT count(*) FROM {target}"
+    cursor = _cursor(connection)
+    try:
+        stored_rows = cursor.execute(
+            f"SELECT coalesce(max(rowid), 0) FROM {target}").fetchone()[0]
+        if stored_rows > 0 and _compared_here(stored_rows, rows.height):
+            # About as many rows stored as loaded (an export loaded again): compared here, and
+            # only the new and changed rows written. The lock this transaction holds keeps
+            # what is read below from changing before the commit.
+            stored = _stored_sqlite(connection, table, rows.columns, stored_rows)
+            new, changed = _differences(table, rows, stored)
+            progress(rows.height - new.height - changed.height)
+            for part in (new, changed):
+                for start in range(0, part.height, _SLICE):
+                    cursor.executemany(statement, part.slice(start, _SLICE).iter_rows())
+                    progress(min(_SLICE, part.height - start))
+            return new.height, changed.height, rows.height - new.height - changed.height
+        before = cursor.execute(count).fetchone()[0]
+        written = 0
+        for start in range(0, rows.height, _SLICE):
+            part = rows.slice(start, _SLICE)
+            cursor.executemany(statement, part.iter_rows())
+            written += cursor.rowcount
+            progress(part.height)
+        after = cursor.execute(count).fetchone()[0]
+    finally:
+        cursor.close()
+    inserted = int(after) - int(before)
+    return inserted, written - inserted, rows.height - written
+
+
+def _stored_sqlite(connection: Connection, table: TableName, columns: list[str],
+                   stored_rows: int) -> pl.DataFrame:
+    """SQLite: the stored rows of ``table``, by the ADBC driver in a child process when there
+    are many (see :mod:`accord.store.tables`), else through this connection."""
+    from accord.store.tables import IN_PROCESS_ROWS, read_sqlite
+
+    query = f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table.value)}"
+    database = connection.engine.url.database or ""
+    if stored_rows > IN_PROCESS_ROWS and database not in ("", ":memory:") \
+            and not database.startswith("file:"):
+        read = read_sqlite(Path(database), [(table, query)])
+        if read is not None:
+            return read[0]
+    fetched = connection.exec_driver_sql(query).fetchall()
+    return pl.DataFrame(fetched, schema=columns, orient="row", infer_schema_length=None)
+
+
+def _upsert_postgres(connection: Connection, table: TableName, rows: pl.DataFrame,
+                     progress: _Advance) -> tuple[int, int, int]:
+    """PostgreSQL: the table is locked against other writers (readers go on), and only rows
+    that are new or differ are written: new rows by ``COPY`` straight into the table, changed
+    ones by ``COPY`` into a temporary table and one ``UPDATE … FROM``.
+
+    Which rows differ: when the file holds about as many rows as the table (an export loaded
+    again), the stored rows are read into Polars (binary, through ADBC) and compared here,
+    column by column — row by row in place when they come back in the file's order, as a table
+    loaded from the file does; otherwise the file's rows go into a temporary table and one
+    statement compares them there, writes those that differ, and counts them."""
+    target = _quote(table.value)
+    cursor = _cursor(connection)
+    try:
+        # Writers of this table wait for each other (SQLite's BEGIN IMMEDIATE does the same):
+        # what is compared below is what the rows are written over, and a new row's key is
+        # not taken by another load before this one commits.
+        cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
+        # For this transaction only: a hash join of a million rows stays in memory, and no
+        # time goes into compiling statements.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        if not cursor.execute(f"SELECT EXISTS (SELECT FROM {target})").fetchone()[0]:
+            _copy(cursor, target, rows, progress)
+            return rows.height, 0, 0
+        if not _compared_here(_estimated_rows(cursor, target), rows.height):
+            return _merge_in_database(cursor, table, rows, progress)
+        from accord.store.tables import read_postgres
+
+        [stored] = read_postgres(connection.engine.url, [
+            f"SELECT {', '.join(_quote(c) for c in rows.columns)} FROM {target}"])
+        new, changed = _differences(table, rows, stored)
+        progress(rows.height - new.height - changed.height)
+        if new.height:
+            _copy(cursor, target, new, progress)
+        if changed.height:
+            _update(cursor, table, changed, progress)
+    finally:
+        cursor.close()
+    return new.height, changed.height, rows.height - new.height - changed.height
+
+
+def _estimated_rows(cursor: Any, target: str) -> float:
+    """The planner's estimate of the rows of a table (from its statistics, else its size)."""
+    plan = cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT * FROM {target}").fetchone()[0]
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _differences(table: TableName, rows: pl.DataFrame, stored: pl.DataFrame
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of ``rows`` that ``stored`` lacks, and those it holds with other values
+    (missing values compare equal to each other, as ``IS NOT DISTINCT FROM``)."""
+    keys = list(KEYS[table])
+    values = [c for c in rows.columns if c not in keys]
+    stored = stored.select(pl.col(c).cast(rows.schema[c]) for c in rows.columns)
+    if stored.height == rows.height and all(rows[k].equals(stored[k]) for k in keys):
+        # The same keys in the same order: compared row by row, without a join.
+        differs = pl.any_horizontal(pl.col(c).ne_missing(stored[c]) for c in values)
+        return rows.clear(), rows.filter(differs) if values else rows.clear()
+    joined = rows.join(stored.with_columns(pl.lit(True).alias("_stored")), on=keys,
+                       how="left", suffix="_stored")
+    found = pl.col("_stored").fill_null(False)
+    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_stored")) for c in values
+                                ) if values else pl.lit(False)
+    return (joined.filter(~found).select(rows.columns),
+            joined.filter(found & differs).select(rows.columns))
+
+
+def _update(cursor: Any, table: TableName, changed: pl.DataFrame, progress: _Advance) -> None:
+    """Stored rows replaced by ``changed`` (all of whose keys are stored)."""
+    target = _quote(table.value)
+    load = "_accord_load"
+    keys = KEYS[table]
+    cursor.execute(f"CREATE TEMPORARY TABLE {load} (LIKE {target}) ON COMMIT DROP")
+    _copy(cursor, load, changed, progress)
+    joined = " AND ".join(f"t.{_quote(k)} = l.{_quote(k)}" for k in keys)
+    cursor.execute(f"UPDATE {target} AS t SET " + ", ".join(
+        f"{_quote(c)} = l.{_quote(c)}" for c in changed.columns if c not in keys)
+        + f" FROM {load} AS l WHERE {joined}")
+
+
+def _merge_in_database(cursor: Any, table: TableName, rows: pl.DataFrame,
+                       progress: _Advance) -> tuple[int, int, int]:
+    """The rows into a temporary table; one statement writes those that are new or differ
+    from the stored rows and counts both."""
     target = _quote(table.value)
     columns = COLUMNS[table]
     keys = KEYS[table]
     values = [c for c in columns if c not in keys]
     names = ", ".join(_quote(c) for c in columns)
     load = "_accord_load"
-    if postgres:
-        connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {load} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP")
-        _copy(connection, load, rows)
-    else:
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{load}")
-        connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {load} AS SELECT {names} FROM {target} WHERE 0")
-        placeholders = ", ".join("?" for _ in columns)
-        cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(f"INSERT INTO temp.{load} ({names}) VALUES ({placeholders})",
-                               rows.iter_rows())
-        finally:
-            cursor.close()
-    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    cursor.execute(f"CREATE TEMPORARY TABLE {load} (LIKE {target}) ON COMMIT DROP")
+    _copy(cursor, load, rows, progress)
     joined = " AND ".join(f"t.{_quote(k)} = l.{_quote(k)}" for k in keys)
-    differs = " OR ".join(f"t.{_quote(c)} {distinct} l.{_quote(c)}" for c in values) or "false"
-    total = rows.height
-    existing = connection.exec_driver_sql(
-        f"SELECT count(*) FROM {load} l JOIN {target} t ON {joined}").scalar_one()
-    changed = connection.exec_driver_sql(
-        f"SELECT count(*) FROM {load} l JOIN {target} t ON {joined} WHERE {differs}").scalar_one()
+    differs = (f"({', '.join('t.' + _quote(c) for c in values)}) IS DISTINCT FROM "
+               f"({', '.join('l.' + _quote(c) for c in values)})") if values else "false"
     update = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in values)
-    when = " OR ".join(f"{target}.{_quote(c)} {distinct} excluded.{_quote(c)}" for c in values)
-    conflict = ", ".join(_quote(k) for k in keys)
-    action = f"DO UPDATE SET {update} WHERE {when}" if values else "DO NOTHING"
-    connection.exec_driver_sql(
-        f"INSERT INTO {target} ({names}) SELECT {names} FROM {load} WHERE true "
-        f"ON CONFLICT ({conflict}) {action}")
-    if not postgres:
-        connection.exec_driver_sql(f"DROP TABLE temp.{load}")
-    return total - int(existing), int(changed), int(existing) - int(changed)
+    action = f"DO UPDATE SET {update}" if values else "DO NOTHING"
+    inserted, updated = cursor.execute(
+        f"WITH written AS (SELECT l.*, t.{_quote(keys[0])} IS NULL AS _new "
+        f"FROM {load} l LEFT JOIN {target} t ON {joined} "
+        f"WHERE t.{_quote(keys[0])} IS NULL OR {differs}), "
+        f"done AS (INSERT INTO {target} ({names}) SELECT {names} FROM written "
+        f"ON CONFLICT ({', '.join(_quote(k) for k in keys)}) {action}) "
+        "SELECT count(*) FILTER (WHERE _new), count(*) FILTER (WHERE NOT _new) "
+        "FROM written").fetchone()
+    return int(inserted), int(updated), rows.height - int(inserted) - int(updated)
 
 
-def _copy(connection: Connection, load: str, rows: pl.DataFrame) -> None:
-    """``COPY`` the rows into PostgreSQL as CSV: text quoted, missing values as ``\\N``."""
+def copy_out(cursor: Any, query: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """PostgreSQL: the rows of ``query`` by ``COPY … TO STDOUT`` as CSV, parsed column-wise by
+    Polars (missing values as ``\\N``, text quoted), instead of a Python object per cell."""
+    buffer = io.BytesIO()
+    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, NULL '\\N', FORCE_QUOTE *)"
+                     ) as copy:
+        for block in copy:
+            buffer.write(block)
+    if buffer.tell() == 0:
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=schema,
+                       null_values="\\N", quote_char='"')
+
+
+def _copy(cursor: Any, target: str, rows: pl.DataFrame, progress: _Advance | None) -> None:
+    """``COPY`` the rows into PostgreSQL as CSV (text quoted, missing values as ``\\N``), a
+    slice at a time: the server parses one slice while the next is encoded here."""
     names = ", ".join(_quote(c) for c in rows.columns)
-    data = rows.write_csv(include_header=False, null_value="\\N", quote_style="non_numeric",
-                          float_precision=None)
-    cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f"COPY {load} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-            copy.write(data)
-    finally:
-        cursor.close()
+    with cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+        for start in range(0, rows.height, _SLICE):
+            part = rows.slice(start, _SLICE)
+            copy.write(part.write_csv(include_header=False, null_value="\\N",
+                                      quote_style="non_numeric", float_precision=None))
+            if progress is not None:
+                progress(part.height)
 
 
 def _write_rejects(read: TableRead, path: Path) -> None:

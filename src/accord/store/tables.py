@@ -1,81 +1,269 @@
 """Reading the stored data back as the engine's :class:`~accord.engine.Tables`.
 
-Columns go straight from the driver into Polars, instants become ``Datetime("us", "UTC")``
-and a ticket's extra columns come back as text columns, so that evaluating from the
-database gives exactly what evaluating the loaded files gives.
+Columns go straight from the database into Arrow and Polars, never a Python object per cell
+(DESIGN.md §7): PostgreSQL through the ADBC driver (binary ``COPY``); SQLite through the ADBC
+SQLite driver in a child process, for a database of more than a few rows. Instants become
+``Datetime("us", "UTC")`` and a ticket's extra columns come back as text columns, so that
+evaluating from the database gives exactly what evaluating the loaded files gives.
+
+Why a child process for SQLite: the ADBC driver carries its own copy of SQLite, and two copies
+of SQLite in one process clear each other's POSIX locks on the same database file — the
+"multiple copies of SQLite" way to corrupt a database (https://sqlite.org/howtocorrupt.html,
+§2.2.1). In a process of its own it is one more reader, as SQLite means readers to be.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+import struct
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine
+from sqlalchemy import URL, Connection, Engine
 
 from accord.engine import SCHEMAS, TableName, Tables
 from accord.engine.tables import INSTANT
+from accord.errors import Problem
+from accord.store._errors import StoreError
 from accord.store.ingest import COLUMNS
 
-__all__ = ["load_tables"]
+__all__ = ["IN_PROCESS_ROWS", "load_tables", "read_postgres", "read_sqlite"]
 
-# Status changes at one instant keep the order they were loaded in (docs/semantics.md).
-_ORDER: dict[TableName, tuple[str, ...]] = {
-    TableName.TICKETS: ("id",),
-    TableName.TICKET_STATUS: ("ticket_id", "at", "position"),
-    TableName.INCIDENTS: ("id",),
-    TableName.DELIVERIES: ("id",),
-    TableName.MEASUREMENTS: ("at", "customer", "measure", "seq"),
-}
+# Status changes at one instant keep the order they were loaded in (docs/semantics.md): a
+# stable sort by their place among the changes at that instant puts every such group in
+# order. The engine orders everything else itself, as it does reading files.
+_ORDER: dict[TableName, tuple[str, ...]] = {TableName.TICKET_STATUS: ("position",)}
+
+IN_PROCESS_ROWS = 100_000
+"""SQLite: up to this many stored rows in all, they are read in this process (starting the
+reader costs about as much as reading this many rows here)."""
 
 
 def load_tables(engine: Engine) -> Tables:
     """Every stored data table, in one read-only snapshot of the database."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        frames = {table.value: _read(connection, table) for table in TableName}
-    return Tables(**frames)
+    postgres = engine.dialect.name == "postgresql"
+    frames = _read_postgres(engine) if postgres else _read_sqlite(engine)
+    return Tables(**{table.value: _as_read(table, frames[table]) for table in TableName})
 
 
-def _read(connection: Connection, table: TableName) -> pl.DataFrame:
+def _names(table: TableName) -> list[str]:
+    """The stored columns read: the table's, a ticket's extras, and those it is sorted by."""
     schema = SCHEMAS[table]
-    names = [c for c in COLUMNS[table] if c in schema or c == "extra"]
-    stored: dict[str, pl.DataType] = {
-        name: (pl.Int64() if schema.get(name) == INSTANT else schema.get(name, pl.String()))
-        for name in names}
-    query = (f"SELECT {', '.join(_quote(c) for c in names)} FROM {_quote(table.value)} "
-             f"ORDER BY {', '.join(_quote(c) for c in _ORDER[table])}")
-    if connection.dialect.name == "postgresql":
-        frame = _copied(connection, query, stored)
-    else:
-        rows = connection.exec_driver_sql(query).fetchall()
-        frame = pl.DataFrame(rows, schema=stored, orient="row")
+    return [c for c in COLUMNS[table]
+            if c in schema or c == "extra" or c in _ORDER.get(table, ())]
+
+
+def _query(table: TableName) -> str:
+    # Unordered: the database need not sort; the frame is sorted here (_as_read).
+    return (f"SELECT {', '.join(_quote(c) for c in _names(table))} "
+            f"FROM {_quote(table.value)}")
+
+
+def _stored_schema(table: TableName) -> dict[str, pl.DataType]:
+    schema = SCHEMAS[table]
+    return {name: (pl.Int64() if schema.get(name) == INSTANT
+                   else schema.get(name, pl.Int64() if name in ("seq", "position") else pl.String()))
+            for name in _names(table)}
+
+
+def _as_read(table: TableName, frame: pl.DataFrame) -> pl.DataFrame:
+    """A table as read from the database in the engine's types and order, with its instants
+    as UTC datetimes and (tickets) the extra columns spread out again."""
+    stored = _stored_schema(table)
+    frame = frame.select(pl.col(name).cast(dtype) for name, dtype in stored.items())
+    if table in _ORDER:
+        frame = frame.sort(_ORDER[table], maintain_order=True).drop(_ORDER[table])
     frame = frame.with_columns(pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-                               for name, dtype in schema.items() if dtype == INSTANT)
+                               for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
     if table is TableName.TICKETS:
         frame = _with_extras(frame)
     return frame
 
 
-def _copied(connection: Connection, query: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """PostgreSQL: the rows of ``query`` by ``COPY … TO STDOUT`` as CSV, parsed column-wise by
-    Polars (missing values as ``\\N``, text quoted), instead of a Python object per cell."""
-    cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    buffer = io.BytesIO()
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _read_postgres(engine: Engine) -> dict[TableName, pl.DataFrame]:
+    """Every table through ADBC (binary ``COPY`` into Arrow), in one repeatable-read,
+    read-only transaction."""
+    frames = read_postgres(engine.url, [_query(table) for table in TableName])
+    return dict(zip(TableName, frames, strict=True))
+
+
+def read_postgres(url: URL, queries: Sequence[str]) -> list[pl.DataFrame]:
+    """PostgreSQL: the rows of each query as a frame, through ADBC (binary ``COPY`` into
+    Arrow), in one repeatable-read, read-only transaction of a connection of its own. Tables
+    are scanned from their first page (no synchronised scans), so that a table reads in the
+    order its rows were written."""
+    import adbc_driver_manager
+    import adbc_driver_postgresql  # type: ignore[import-untyped]
+
+    database = adbc_driver_postgresql.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False))
     try:
-        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, NULL '\\N', "
-                         "FORCE_QUOTE *)") as copy:
-            for block in copy:
-                buffer.write(block)
+        connection = adbc_driver_manager.AdbcConnection(database)
+        try:
+            _run(adbc_driver_manager, connection,
+                 "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            _run(adbc_driver_manager, connection, "SET LOCAL synchronize_seqscans = off")
+            frames = [_fetch(adbc_driver_manager, connection, query) for query in queries]
+            _run(adbc_driver_manager, connection, "COMMIT")
+        finally:
+            connection.close()
     finally:
-        cursor.close()
-    if buffer.tell() == 0:
-        return pl.DataFrame(schema=schema)
-    buffer.seek(0)
-    return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=schema,
-                       null_values="\\N", quote_char='"')
+        database.close()
+    return frames
+
+
+def _run(adbc: Any, connection: Any, sql: str) -> None:
+    statement = adbc.AdbcStatement(connection)
+    try:
+        statement.set_sql_query(sql)
+        statement.execute_update()
+    finally:
+        statement.close()
+
+
+def _fetch(adbc: Any, connection: Any, sql: str) -> pl.DataFrame:
+    statement = adbc.AdbcStatement(connection)
+    try:
+        statement.set_sql_query(sql)
+        stream, _ = statement.execute_query()
+        read = pl.from_arrow(stream)
+    finally:
+        statement.close()
+    return read.struct.unnest() if isinstance(read, pl.Series) else read
+
+
+# --- SQLite --------------------------------------------------------------------------------
+
+
+def _read_sqlite(engine: Engine) -> dict[TableName, pl.DataFrame]:
+    database = engine.url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file:")
+    with engine.connect() as connection:
+        if not in_memory and _stored_rows(connection) > IN_PROCESS_ROWS:
+            read = _read_in_child(Path(database))
+            if read is not None:
+                return read
+        # One read transaction: the same snapshot for every table (WAL).
+        return {table: _fetched(connection, table) for table in TableName}
+
+
+def _stored_rows(connection: Connection) -> int:
+    """About how many rows the data tables hold (their largest row ids), at once."""
+    return sum(int(connection.exec_driver_sql(
+        f"SELECT coalesce(max(rowid), 0) FROM {_quote(table.value)}").scalar_one())
+        for table in TableName)
+
+
+def _fetched(connection: Connection, table: TableName) -> pl.DataFrame:
+    rows = connection.exec_driver_sql(_query(table)).fetchall()
+    return pl.DataFrame(rows, schema=_stored_schema(table), orient="row")
+
+
+_CHILD = r"""
+import struct, sys
+try:
+    import adbc_driver_manager as adbc
+    import adbc_driver_sqlite
+    import polars as pl
+except ImportError:
+    sys.exit(3)
+
+def run(sql):
+    statement = adbc.AdbcStatement(connection)
+    statement.set_sql_query(sql)
+    statement.execute_update()
+    statement.close()
+
+def fetch(sql, rows):
+    statement = adbc.AdbcStatement(connection)
+    # The driver infers each column's type from the first batch: one batch for all rows.
+    statement.set_options(**{"adbc.sqlite.query.batch_rows": str(max(rows, 1))})
+    statement.set_sql_query(sql)
+    stream, _ = statement.execute_query()
+    read = pl.from_arrow(stream)
+    statement.close()
+    return read.struct.unnest() if isinstance(read, pl.Series) else read
+
+database = adbc_driver_sqlite.connect(sys.argv[1])
+connection = adbc.AdbcConnection(database)
+run("PRAGMA busy_timeout = 30000")
+run("BEGIN")
+out = sys.stdout.buffer
+for line in sys.stdin:
+    table, sql = line.rstrip("\n").split("\t", 1)
+    rows = fetch(f"SELECT coalesce(max(rowid), 0) AS n FROM {table}", 1).item(0, 0)
+    buffer = __import__("io").BytesIO()
+    fetch(sql, rows).write_ipc_stream(buffer)
+    out.write(struct.pack("<Q", buffer.tell()))
+    out.write(buffer.getbuffer())
+out.flush()
+run("COMMIT")
+connection.close()
+database.close()
+"""
+
+
+def _read_in_child(database: Path) -> dict[TableName, pl.DataFrame] | None:
+    """Every table read by the ADBC SQLite driver in a child process, in one read transaction,
+    sent back as Arrow IPC streams. None when the driver is not installed."""
+    frames = read_sqlite(database, [(table, _query(table)) for table in TableName])
+    return None if frames is None else dict(zip(TableName, frames, strict=True))
+
+
+def read_sqlite(database: Path, queries: Sequence[tuple[TableName, str]]
+                ) -> list[pl.DataFrame] | None:
+    """SQLite: the rows of each query (on its table) as a frame, read by the ADBC SQLite
+    driver in a child process, in one read transaction, and sent back as Arrow IPC streams;
+    None when the driver is not installed. The columns come in the types the driver gives."""
+    requests = "".join(f"{_quote(table.value)}\t{query}\n" for table, query in queries)
+    frames: list[pl.DataFrame] = []
+    with subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(database.resolve())], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdin is not None
+        assert child.stdout is not None
+        assert child.stderr is not None
+        try:
+            child.stdin.write(requests.encode("utf-8"))
+            child.stdin.close()
+            for _ in queries:
+                data = _message(child.stdout)
+                if data is None:
+                    break
+                frames.append(pl.read_ipc_stream(io.BytesIO(data)))
+            errors = child.stderr.read()
+        finally:
+            if child.poll() is None and len(frames) != len(queries):
+                child.kill()
+        code = child.wait()
+    if code == 3:
+        return None
+    if code != 0 or len(frames) != len(queries):
+        reason = errors.decode("utf-8", "replace").strip().splitlines()
+        raise StoreError(f"{database}: cannot read the stored data", [Problem(
+            f"{database}: reading the stored data failed: "
+            f"{reason[-1] if reason else f'exit {code}'}",
+            hint="check that the database file is readable and not damaged")])
+    return frames
+
+
+def _message(stream: IO[bytes]) -> bytes | None:
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    (size,) = struct.unpack("<Q", head)
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+# --- both ----------------------------------------------------------------------------------
 
 
 def _with_extras(tickets: pl.DataFrame) -> pl.DataFrame:
