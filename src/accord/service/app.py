@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import accord
 from accord.errors import (
@@ -82,6 +83,13 @@ async def _invalid(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse(_body("the request is not valid", problems), status_code=422)
 
 
+async def _http_error(_: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own errors (a body that cannot be parsed, …) in Accord's error body."""
+    assert isinstance(error, StarletteHTTPException)
+    return JSONResponse(_body(str(error.detail), []), status_code=error.status_code,
+                        headers=error.headers)
+
+
 async def _database_error(_: Request, error: Exception) -> JSONResponse:
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     return JSONResponse(_body("the database could not answer", [Problem(
@@ -109,6 +117,7 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.middleware("http")(request_logging(app.state.metrics))
     app.add_exception_handler(AccordError, accord_error_response)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
                    credits, ingest, subscriptions, metrics):

@@ -10,10 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from accord.errors import AccordError
+from accord.errors import AccordError, AgreementError, Problem
 from accord.service.tenancy import Principal, Scope, not_found, visible_agreements
 from accord.store.agreements import (
     AgreementChange,
@@ -126,4 +127,8 @@ def apply_source(engine: Engine, principal: Principal, *, source: str, filename:
         except AccordError as error:
             error.problems = [replace(p, file=name if p.file else None) for p in error.problems]
             raise
+        except yaml.YAMLError as error:  # characters YAML refuses, which the loader lets through
+            raise AgreementError("not valid YAML", [Problem(
+                f"not valid YAML: {getattr(error, 'problem', None) or error}", file=name,
+                hint="an agreement file is YAML text, without control characters")]) from None
     return replace(change, file=Path(name))

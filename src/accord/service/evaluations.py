@@ -27,7 +27,10 @@ def parse_period(label: str) -> str:
     from accord.engine import Period
 
     try:
-        return Period.parse(label).label
+        period = Period.parse(label)
+        if not 1000 <= period.first.year <= 9998:  # its bounds and label must be dates too
+            raise ValueError(f"{label!r} is out of range (the years 1000 to 9998)")
+        return period.label
     except ValueError as error:
         raise UsageError(f"bad period {label!r}", [Problem(
             f"{label!r} is not a period: {error}",

@@ -61,8 +61,10 @@ def live_timers(engine: Engine, at: datetime, principal: Principal, *,
     left first."""
     from accord.store.tickets import open_tickets
 
-    # Only the tickets that may be open are read: the timers of the others cannot run.
-    return _timers(engine, lambda: open_tickets(engine, at), at, principal, at_risk,
+    # Only the tickets that may be open are read (a customer's own): the timers of the others
+    # cannot run, or are not the caller's.
+    customer = principal.party if principal.role is Role.CUSTOMER else None
+    return _timers(engine, lambda: open_tickets(engine, at, customer), at, principal, at_risk,
                    agreement)
 
 
@@ -83,12 +85,14 @@ def _timers(engine: Engine, tables: Callable[[], Tables], at: datetime,
     principal.require(Scope.READ)
     with Session(engine) as session:
         visible = visible_agreements(session, principal)
-    if not list_agreements(engine):
+    wanted = sorted(visible) if visible is not None else None
+    if only is not None:
+        wanted = [only] if wanted is None or only in wanted else []
+    if wanted == [] or not list_agreements(engine):
         return []
     # The versions in effect around ``at`` (the engine keeps those in effect on its date).
     month = Period.parse(f"{at.year:04d}-{at.month:02d}")
-    agreements = [a for _, a in versions_in_effect(engine, month)
-                  if (visible is None or a.id in visible) and only in (None, a.id)]
+    agreements = [a for _, a in versions_in_effect(engine, month, wanted or ())]
     if not agreements:
         return []
     frame = compute(agreements, tables(), at)

@@ -3,21 +3,39 @@ accord.model and the tables of accord.store)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from accord.service.tenancy import Role, Scope
 
 __all__ = [
-    "AgreementOut", "ApplyIn", "ChangeOut", "CreditLineOut", "CreditStatementOut", "ErrorOut",
-    "EvaluateIn", "HealthOut", "IngestionOut", "ItemPageOut", "LiveOut", "LiveTimerOut",
+    "DB_INT_MAX", "AgreementOut", "ApplyIn", "ChangeOut", "CreditLineOut", "CreditStatementOut", "ErrorOut",
+    "EvaluateIn", "HealthOut", "IngestionOut", "Instant", "ItemPageOut", "LiveOut", "LiveTimerOut",
     "LoadedOut", "LoginIn", "NewTokenOut", "ObjectiveOut", "PartyOut", "PasswordIn",
     "ProblemOut", "ReadyOut", "ResultCreditOut", "ResultOut", "RowsIn", "RunOut", "ServiceOut",
     "SessionOut", "StatusChangeOut", "TicketOut", "TokenIn", "TokenOut", "UserIn", "UserOut",
     "UserPatch", "VersionDetailOut",
 ]
+
+DB_INT_MAX = 2**31 - 1
+"""The largest id, offset or count a request may name: a database ``Integer`` holds no more
+(PostgreSQL's is 32-bit), and a larger one would fail in the database, not answer 404."""
+
+_EARLIEST, _LATEST = datetime(1000, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _within_calendar(at: datetime) -> datetime:
+    if not _EARLIEST <= at < _LATEST:
+        raise ValueError(f"{at.isoformat()} is out of range (the years 1000 to 9998)")
+    return at
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+"""An instant a request names (``at``, ``expires_at``): with its UTC offset, since a naive one
+would be ambiguous, and in the years 1000 to 9998, where periods and due dates around it are
+dates too."""
 
 
 class _Out(BaseModel):
@@ -144,7 +162,7 @@ class ItemPageOut(_Out):
 
 class EvaluateIn(BaseModel):
     period: str = Field(description="2026-03, 2026-Q1 or 2026.")
-    at: datetime | None = Field(None, description="Evaluate as of this instant; default now.")
+    at: Instant | None = Field(None, description="Evaluate as of this instant; default now.")
     agreements: list[str] | None = Field(None, description="Only these agreements.")
 
 
@@ -292,7 +310,7 @@ class TokenOut(_Out):
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
     username: str | None = Field(None, description="Whose token (admins only); default: "
                                                    "the caller's.")
 

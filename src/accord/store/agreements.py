@@ -83,7 +83,7 @@ class StoredVersion:
                        f"{self.agreement_id} version {self.version}")
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=16_384)
 def _parsed(content_hash: str, source: str, name: str) -> Agreement:
     """A stored version's agreement, parsed once per process: stored versions never change
     (a change is a new version with another hash), and agreements are frozen values."""

@@ -76,7 +76,7 @@ _MAYBE_OPEN = """
 SELECT o.id FROM tickets o
 LEFT JOIN (SELECT ticket_id, MAX("at") AS "at" FROM ticket_status WHERE "at" <= :at
            GROUP BY ticket_id) l ON l.ticket_id = o.id
-WHERE o.created_at <= :at AND (
+WHERE o.created_at <= :at{customer} AND (
     (l.ticket_id IS NULL AND (o.resolved_at IS NULL OR o.resolved_at > :at))
     OR EXISTS (SELECT 1 FROM ticket_status r WHERE r.ticket_id = o.id AND r."at" = l."at"
                AND r.status NOT IN ('resolved', 'closed')))
@@ -86,19 +86,22 @@ _TICKET_COLUMNS = ("id", "customer", "service", "priority", "created_at", "first
                    "resolved_at", "type", "supplier", "extra")
 
 
-def open_tickets(engine: Engine, at: datetime) -> Tables:
-    """The tickets that may be open at ``at``, with their whole status histories (every other
-    table empty): enough for the live timers of :func:`accord.engine.live.live_timers`."""
+def open_tickets(engine: Engine, at: datetime, customer: str | None = None) -> Tables:
+    """The tickets (of ``customer``, when given) that may be open at ``at``, with their whole
+    status histories (every other table empty): enough for the live timers of
+    :func:`accord.engine.live.live_timers`."""
     at_us = (at - _EPOCH) // timedelta(microseconds=1)
+    maybe_open = _MAYBE_OPEN.format(customer=" AND o.customer = :customer" if customer else "")
     columns = ", ".join(f't."{c}"' for c in _TICKET_COLUMNS)
-    tickets_sql = text(f"SELECT {columns} FROM tickets t WHERE t.id IN ({_MAYBE_OPEN}) "
+    tickets_sql = text(f"SELECT {columns} FROM tickets t WHERE t.id IN ({maybe_open}) "
                        "ORDER BY t.id")
     history_sql = text(f'SELECT s.ticket_id, s."at", s.status FROM ticket_status s '
-                       f"WHERE s.ticket_id IN ({_MAYBE_OPEN}) "
+                       f"WHERE s.ticket_id IN ({maybe_open}) "
                        'ORDER BY s.ticket_id, s."at", s.position')
     with engine.connect() as connection:
-        tickets = [tuple(row) for row in connection.execute(tickets_sql, {"at": at_us})]
-        history = [tuple(row) for row in connection.execute(history_sql, {"at": at_us})]
+        given = {"at": at_us, **({"customer": customer} if customer else {})}
+        tickets = [tuple(row) for row in connection.execute(tickets_sql, given)]
+        history = [tuple(row) for row in connection.execute(history_sql, given)]
     return Tables(tickets=_tickets_frame(tickets),
                   ticket_status=_frame(history, TableName.TICKET_STATUS))
 

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from accord.service import catalogue
 from accord.service.deps import ApplierDep, EngineDep, NowDep, ReaderDep
 from accord.service.schemas import (
+    DB_INT_MAX,
     AgreementOut,
     ApplyIn,
     ChangeOut,
+    ErrorOut,
     PartyOut,
     ServiceOut,
     VersionDetailOut,
 )
 from accord.store.agreements import StoredVersion
 
-router = APIRouter(prefix="/api", tags=["catalogue"])
+router = APIRouter(prefix="/api", tags=["catalogue"],
+                   responses={400: {"model": ErrorOut}})
 
 
 @router.get("/parties", response_model=list[PartyOut])
@@ -63,8 +66,8 @@ def list_versions(agreement_id: str, principal: ReaderDep, engine: EngineDep
 
 
 @router.get("/agreements/{agreement_id}/versions/{version}", response_model=VersionDetailOut)
-def get_version(agreement_id: str, version: int, principal: ReaderDep, engine: EngineDep
-                ) -> dict[str, Any]:
+def get_version(agreement_id: str, version: Annotated[int, Path(ge=0, le=DB_INT_MAX)],
+                principal: ReaderDep, engine: EngineDep) -> dict[str, Any]:
     return _detail(catalogue.find_version(engine, principal, agreement_id, version))
 
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from accord.service import credits
 from accord.service.deps import EngineDep, ReaderDep
-from accord.service.schemas import CreditStatementOut
+from accord.service.schemas import CreditStatementOut, ErrorOut
 
-router = APIRouter(prefix="/api/credits", tags=["credits"])
+router = APIRouter(prefix="/api/credits", tags=["credits"],
+                   responses={400: {"model": ErrorOut}})
 
 
 @router.get("/{period}", response_model=list[CreditStatementOut])

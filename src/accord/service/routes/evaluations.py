@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.service import evaluations
 from accord.service.deps import EngineDep, IngesterDep, NowDep, ReaderDep
-from accord.service.schemas import EvaluateIn, ItemPageOut, ResultOut, RunOut
+from accord.service.schemas import ErrorOut, EvaluateIn, ItemPageOut, ResultOut, RunOut
 from accord.store.results import StoredResult
 
-router = APIRouter(prefix="/api/evaluations", tags=["evaluations"])
+router = APIRouter(prefix="/api/evaluations", tags=["evaluations"],
+                   responses={400: {"model": ErrorOut}})
 
 
 def _out(result: StoredResult) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from accord.engine import TableName
@@ -17,13 +17,15 @@ from accord.service.observability import Metrics
 from accord.service.schemas import ErrorOut, IngestionOut, LoadedOut, RowsIn
 from accord.store.ingestions import Ingestion
 
-router = APIRouter(prefix="/api/ingest", tags=["ingest"])
+router = APIRouter(prefix="/api/ingest", tags=["ingest"],
+                   responses={400: {"model": ErrorOut}})
 _REFUSED: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Nothing loaded; every bad row named."}}
 
 
 @router.get("", response_model=list[IngestionOut])
-def log(principal: IngesterDep, engine: EngineDep, limit: int = 50) -> list[Ingestion]:
+def log(principal: IngesterDep, engine: EngineDep,
+        limit: int = Query(50, ge=1, le=1000)) -> list[Ingestion]:
     """The latest loads, newest first, with their rejected rows."""
     return ingestion.ingestion_log(engine, principal, limit=limit)
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from accord.service import live
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
-from accord.service.schemas import LiveOut
+from accord.service.schemas import Instant, LiveOut
 
 router = APIRouter(prefix="/api/live", tags=["live"])
 
 
 @router.get("", response_model=LiveOut)
 async def live_status(principal: ReaderDep, engine: EngineDep, settings: SettingsDep,
-                      now: NowDep, at: datetime | None = None, agreement: str | None = None,
+                      now: NowDep, at: Instant | None = None, agreement: str | None = None,
                       customer: str | None = None, at_risk: bool | None = None
                       ) -> dict[str, object]:
     """Every open ticket's timers — elapsed, target, time left, share used, due_at, state,

@@ -8,11 +8,12 @@ from starlette.concurrency import run_in_threadpool
 from accord.errors import AuthenticationError
 from accord.service import accounts
 from accord.service.deps import SESSION_COOKIE, CallerDep, EngineDep, NowDep, SettingsDep
-from accord.service.schemas import LoginIn, PasswordIn, SessionOut
+from accord.service.schemas import ErrorOut, LoginIn, PasswordIn, SessionOut
 from accord.service.tenancy import Principal
 from accord.service.throttle import LoginThrottle
 
-router = APIRouter(prefix="/api", tags=["session"])
+router = APIRouter(prefix="/api", tags=["session"],
+                   responses={400: {"model": ErrorOut}})
 
 
 def _out(principal: Principal, csrf: str | None) -> SessionOut:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
@@ -23,10 +23,11 @@ from accord.service.notify import (
     list_subscriptions,
     retry_delivery,
 )
-from accord.service.schemas import ErrorOut
+from accord.service.schemas import DB_INT_MAX, ErrorOut
 
 router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"],
                    responses={400: {"model": ErrorOut}})
+_Id = Annotated[int, Path(ge=0, le=DB_INT_MAX)]
 
 
 class SubscriptionIn(BaseModel):
@@ -128,9 +129,10 @@ def subscribe(body: SubscriptionIn, principal: ReaderDep, engine: EngineDep,
 
 
 @router.get("/deliveries", response_model=DeliveryPageOut)
-def deliveries(principal: ReaderDep, engine: EngineDep, subscription: int | None = None,
+def deliveries(principal: ReaderDep, engine: EngineDep,
+               subscription: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None,
                status: DeliveryStatus | None = None,
-               offset: Annotated[int, Query(ge=0)] = 0,
+               offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> DeliveryPageOut:
     """The notifications of the caller's subscriptions, newest first, with every attempt;
     ``status=dead`` lists the dead letters."""
@@ -141,19 +143,19 @@ def deliveries(principal: ReaderDep, engine: EngineDep, subscription: int | None
 
 
 @router.post("/deliveries/{delivery}/retry", response_model=DeliveryOut)
-def retry(delivery: int, principal: ReaderDep, engine: EngineDep, now: NowDep) -> DeliveryOut:
+def retry(delivery: _Id, principal: ReaderDep, engine: EngineDep, now: NowDep) -> DeliveryOut:
     """Send a dead letter again at the worker's next pass (same delivery id and body)."""
     return _delivery(retry_delivery(engine, principal, delivery, now=now))
 
 
 @router.get("/{subscription}", response_model=SubscriptionOut)
-def subscription(subscription: int, principal: ReaderDep, engine: EngineDep
+def subscription(subscription: _Id, principal: ReaderDep, engine: EngineDep
                  ) -> SubscriptionOut:
     return _subscription(get_subscription(engine, principal, subscription))
 
 
 @router.delete("/{subscription}", status_code=204, response_class=Response)
-def unsubscribe(subscription: int, principal: ReaderDep, engine: EngineDep) -> Response:
+def unsubscribe(subscription: _Id, principal: ReaderDep, engine: EngineDep) -> Response:
     """Remove a subscription with its notifications and their delivery history."""
     delete_subscription(engine, principal, subscription)
     return Response(status_code=204)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,14 +9,14 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.service import tickets
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
-from accord.service.schemas import TicketOut
+from accord.service.schemas import Instant, TicketOut
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
 async def ticket(ticket_id: str, principal: ReaderDep, engine: EngineDep,
-                 settings: SettingsDep, now: NowDep, at: datetime | None = None
+                 settings: SettingsDep, now: NowDep, at: Instant | None = None
                  ) -> dict[str, Any]:
     """A ticket as loaded, its status history, and its timers still running or paused at
     ``at`` (default now)."""

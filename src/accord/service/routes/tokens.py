@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from accord.service import accounts
 from accord.service.deps import CallerDep, EngineDep, NowDep
-from accord.service.schemas import NewTokenOut, TokenIn, TokenOut
+from accord.service.schemas import DB_INT_MAX, ErrorOut, NewTokenOut, TokenIn, TokenOut
 from accord.service.tenancy import Principal, Scope
 
-router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/tokens", tags=["tokens"],
+                   responses={400: {"model": ErrorOut}})
 
 
 def _whose(principal: Principal, username: str | None) -> str | None:
@@ -43,7 +46,7 @@ def create_token(body: TokenIn, principal: CallerDep, engine: EngineDep,
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, principal: CallerDep, engine: EngineDep,
+def revoke_token(token_id: Annotated[int, Path(ge=0, le=DB_INT_MAX)], principal: CallerDep, engine: EngineDep,
                  now: NowDep) -> accounts.Token:
     mine = None if Scope.ADMIN in principal.scopes and principal.role.value == "admin" \
         else principal.username

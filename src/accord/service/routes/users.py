@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from accord.service import accounts
 from accord.service.deps import AdminDep, EngineDep, NowDep
-from accord.service.schemas import UserIn, UserOut, UserPatch
+from accord.service.schemas import ErrorOut, UserIn, UserOut, UserPatch
 
-router = APIRouter(prefix="/api/users", tags=["users"])
+router = APIRouter(prefix="/api/users", tags=["users"],
+                   responses={400: {"model": ErrorOut}})
 
 
 @router.get("", response_model=list[UserOut])
