@@ -14,7 +14,7 @@ from accord.service.notify.targets import check_public_target
     "http://192.168.0.10/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x"])
 def test_private_targets_are_refused(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", raising=False)
-    with pytest.raises(NotAllowedError, match="not public"):
+    with pytest.raises(NotAllowedError, match="is at a non-public address"):
         check_public_target(url)
 
 
@@ -28,7 +28,7 @@ def test_public_addresses_pass_and_the_operator_may_allow_private_ones(
 
 def test_an_unresolvable_host_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ACCORD_WEBHOOK_ALLOW_PRIVATE", raising=False)
-    with pytest.raises(UsageError, match="cannot resolve"):
+    with pytest.raises(UsageError, match="does not resolve"):
         check_public_target("https://no-such-host.invalid/hook")
 
 
