@@ -6,17 +6,19 @@ import getpass
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from accord.errors import AccordError, UsageError
+from accord.errors import AccordError, Problem, UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-__all__ = ["app", "connect_database", "instant", "main", "out", "stderr", "user"]
+__all__ = ["app", "connect_database", "instant", "main", "out", "stderr", "user",
+           "write_output"]
 
 app = typer.Typer(
     name="accord",
@@ -60,6 +62,21 @@ def instant(text: str, option: str = "--at") -> datetime:
     if value.tzinfo is None:
         raise UsageError(f"{option} {text!r} has no UTC offset (add Z or e.g. +01:00)")
     return value.astimezone(UTC)
+
+
+def write_output(content: bytes, output: Path | None, what: str) -> None:
+    """``content`` to the file ``output``, or to standard output for None or ``-``."""
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}", [Problem(
+            f"cannot write the {what}: {error.strerror or error}", file=str(output),
+            hint="give --output a path in a directory you can write to")]) from None
+    stderr().print(f"wrote {output}", markup=False)
 
 
 class Progress:

@@ -3,13 +3,12 @@ the database."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord.cli._app import app, connect_database, stderr
+from accord.cli._app import app, connect_database, write_output
 from accord.cli._files import Db
 from accord.errors import AccordError, Problem, UsageError
 
@@ -43,17 +42,7 @@ def doc(
     content = render(sla_document(model, source), fmt)
     if output is None and fmt == "pdf":
         output = Path(f"{model.id}.pdf")
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(content)
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror or error}", [Problem(
-            f"cannot write the document: {error.strerror or error}", file=str(output),
-            hint="give --output a path in a directory you can write to")]) from None
-    stderr().print(f"wrote {output}", markup=False)
+    write_output(content, output, "document")
 
 
 def _load(name: str, version: int | None, db: str | None) -> tuple[Agreement, Source]:

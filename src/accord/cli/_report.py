@@ -3,15 +3,14 @@ evidence as CSV), from the stored results."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accord.cli._app import app, connect_database, stderr
+from accord.cli._app import app, connect_database, write_output
 from accord.cli._files import Db
-from accord.errors import Problem, UsageError
+from accord.errors import UsageError
 
 __all__ = ["report"]
 
@@ -47,14 +46,4 @@ def report(
     content = render_report(inputs, fmt)
     if output is None and fmt == "pdf":
         output = Path(report_filename(inputs.customer, inputs.period, fmt))
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(content)
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror or error}", [Problem(
-            f"cannot write the report: {error.strerror or error}", file=str(output),
-            hint="give --output a path in a directory you can write to")]) from None
-    stderr().print(f"wrote {output}", markup=False)
+    write_output(content, output, "report")

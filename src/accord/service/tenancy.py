@@ -13,7 +13,6 @@ something that does not exist (NotFoundError → 404), so an id reveals nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from accord.errors import NotAllowedError, NotFoundError, Problem
 from accord.store.schema import AgreementRow, AgreementVersionRow, ResultRow
 
-__all__ = ["ROLE_SCOPES", "Principal", "Role", "Scope", "allowed", "not_found",
+__all__ = ["ROLE_SCOPES", "Principal", "Role", "Scope", "not_found",
            "visible_agreements"]
 
 
@@ -114,11 +113,6 @@ def visible_agreements(session: Session, principal: Principal) -> set[str] | Non
         .join(AgreementRow, AgreementRow.id == AgreementVersionRow.agreement_id)
         .where(AgreementRow.provider_id == party, AgreementVersionRow.type.in_(("uc", "ola"))))
     return set(provided)
-
-
-def allowed(visible: set[str] | None, ids: Iterable[str]) -> list[str]:
-    """The ``ids`` among ``visible`` (all of them when every agreement is visible)."""
-    return [i for i in ids if visible is None or i in visible]
 
 
 def not_found(what: str) -> NotFoundError:
