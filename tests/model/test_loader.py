@@ -138,6 +138,17 @@ def test_yaml_syntax_errors_are_located() -> None:
     assert "not valid YAML" in problem
 
 
+def test_a_control_character_is_located_not_raised() -> None:
+    [problem] = problems(VALID.replace("services: [desk, billing]", "services: [desk,\x07billing]"))
+    assert problem.startswith("a.yaml:6:17: not valid YAML: the control character U+0007")
+    assert "remove the control character" in problem
+
+
+def test_an_unknown_subdivision_names_the_known_ones() -> None:
+    [problem] = problems(VALID.replace("subdivision: BE", "subdivision: XX"))
+    assert "'XX' is not a subdivision of DE — use one of: BB, BE, BW" in problem
+
+
 @pytest.mark.parametrize(("old", "new", "fragment"), [
     ("    targets: {P1: 4h, P2: 8h}\n", "    targets: {P1: 4h}\n    target: 4h\n",
      "give either `target`"),

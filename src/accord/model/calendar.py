@@ -100,9 +100,7 @@ def check_timezone(name: str) -> str:
 
 def check_holiday_region(country: str, subdivision: str | None) -> None:
     """ValueError unless the ``holidays`` package knows this country (and subdivision)."""
-    import holidays
-
-    supported = holidays.list_supported_countries()
+    supported = _country_codes()
     if country not in supported:
         upper = country.upper()
         hint = f" (did you mean {upper}?)" if upper in supported else ""
@@ -110,12 +108,27 @@ def check_holiday_region(country: str, subdivision: str | None) -> None:
             f"{country!r} is not a country the holidays package knows — "
             f"use an ISO 3166-1 alpha-2 code such as DE or US{hint}"
         )
-    if subdivision is not None and subdivision not in supported[country]:
-        known = ", ".join(supported[country][:12])
+    if subdivision is None:
+        return
+    import holidays
+
+    # Only this country's module is imported (the package loads each country lazily).
+    subdivisions: tuple[str, ...] = tuple(getattr(holidays, country).subdivisions)
+    if subdivision not in subdivisions:
+        known = ", ".join(subdivisions[:12])
         raise ValueError(
             f"{subdivision!r} is not a subdivision of {country} — use one of: {known}"
-            + ("…" if len(supported[country]) > 12 else "")
+            + ("…" if len(subdivisions) > 12 else "")
         )
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    """The country codes (and their aliases) the ``holidays`` package knows, read from its
+    registry without importing a country's module — ``list_supported_countries`` imports all."""
+    from holidays.registry import EntityLoader
+
+    return frozenset(EntityLoader.get_country_codes(include_aliases=True))
 
 
 def parse_day_keys(key: str) -> list[int]:

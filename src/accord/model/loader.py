@@ -96,7 +96,17 @@ def load_agreement(path: Path) -> Agreement:
 
 def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
     """Parse and validate one agreement document."""
-    loader = _Loader(text)
+    try:
+        # The reader checks every character as it is built: it can fail too.
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(text, error.position)
+        raise AgreementError("not valid YAML", [Problem(
+            f"not valid YAML: the control character U+{int(error.character):04X} is not "
+            "allowed in YAML text",
+            file=file, line=line, column=column,
+            hint="remove the control character, or write it as an escape in a quoted string",
+        )]) from None
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
@@ -129,6 +139,12 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AgreementError(f"{file}: {len(problems)} problem(s)", problems)
     return agreement
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at ``position`` in ``text``."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _to_python(node: yaml.Node, path: KeyPath, positions: dict[KeyPath, Position],
