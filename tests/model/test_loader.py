@@ -66,6 +66,9 @@ def test_a_valid_agreement_reads_into_typed_values() -> None:
     ("compliance: 90%", "complience: 90%",
      "a.yaml:22:5: objectives.resolution.complience: unknown key 'complience' — did you mean "
      "'compliance'?"),
+    ("    compliance: 90%\n", "    compliance: 90%\n    window: 30m\n",
+     "a.yaml:23:5: objectives.resolution.window: unknown key 'window' — 'window' is a key "
+     "elsewhere in an agreement, not here; see DESIGN.md §3"),
     ("P1: 4h", "P1: 4 hours",
      "a.yaml:21:15: objectives.resolution.targets.P1: '4 hours' is not a duration — write e.g. "
      "4h, 30m, 1h30m or 2d (a day is 24 hours of calendar time)"),

@@ -197,7 +197,11 @@ def _problem(error: Any, positions: dict[KeyPath, Position], file: str) -> Probl
         key = str(loc[-1])
         message = f"unknown key {key!r}"
         close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "remove it; see DESIGN.md §3 for the keys"
+        if close and close[0] == key:
+            hint = f"{key!r} is a key elsewhere in an agreement, not here; see DESIGN.md §3"
+        else:
+            hint = (f"did you mean {close[0]!r}?" if close
+                    else "remove it; see DESIGN.md §3 for the keys")
     elif kind == "missing":
         message = "is required"
         hint = f"add `{loc[-1]}:`"

@@ -276,6 +276,36 @@ def test_period_close_evaluates_the_month_once_and_sends_the_credit_statement(
     assert statement["text"].startswith("You are entitled to EUR 100.00")
 
 
+def test_a_worker_stopped_for_months_sends_every_month_it_missed_in_order(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [
+        Ticket("A-1", "alpha", T0, resolved_at=T0 + timedelta(hours=6))])
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url, events=["sla.period_closed"], agreements=["alpha-support"])
+        # Running at the start of February: January's statement (the latest closed month).
+        first = run_once(world, datetime(2026, 2, 1, 0, 5, tzinfo=UTC), notifier=notifier)
+        # Stopped until May: February, March and April have closed meanwhile.
+        back = run_once(world, datetime(2026, 5, 1, 0, 5, tzinfo=UTC), notifier=notifier)
+        again = run_once(world, datetime(2026, 5, 1, 0, 6, tzinfo=UTC), notifier=notifier)
+    assert (first.evaluated, back.evaluated, again.evaluated) == (
+        "2026-01", "2026-02, 2026-03, 2026-04", None)
+    assert (first.queued, back.queued, again.queued) == (1, 3, 0)
+    seen = bodies(receiver)
+    assert [b["period"] for b in seen] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    amounts = {b["period"]: b["statement"]["amount"] for b in seen}  # type: ignore[index]
+    assert amounts == {"2026-01": "0.00", "2026-02": "0.00", "2026-03": "100.00",
+                       "2026-04": "0.00"}
+
+
+def test_a_new_subscription_is_sent_only_the_latest_closed_month(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [Ticket("A-1", "alpha", T0)])
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url, events=["sla.period_closed"], agreements=["alpha-support"])
+        run_once(world, datetime(2026, 5, 1, 0, 5, tzinfo=UTC), notifier=notifier)
+    assert [b["period"] for b in bodies(receiver)] == ["2026-04"]
+
+
 def test_a_customer_subscription_never_hears_of_another_customers_tickets_or_statements(
         world: Engine, tmp_path: Path, notifier: Notifier) -> None:
     load_tickets(world, tmp_path / "data", [

@@ -1,9 +1,11 @@
-"""Period close: which month has just closed, and making sure it has been evaluated.
+"""Period close: which months have closed, and making sure each has been evaluated.
 
 A month has closed when it has ended in the time zone of every stored agreement (periods end
 at local midnight, DESIGN.md §5). The first pass after that evaluates the month on the stored
 data, unless an evaluation of it as of its end or later is already stored, so that every
-customer's credit statement can be sent.
+customer's credit statement can be sent. A worker that was stopped while several months
+closed catches up: each subscription is owed every month after the last one it was sent, up
+to :data:`CATCH_UP_MONTHS` of them (a new subscription: only the latest).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from accord.engine import Period
 from accord.service.evaluations import evaluate_period
 from accord.store.schema import AgreementVersionRow, EvaluationRow
 
-__all__ = ["ZoneCache", "closed_month", "ensure_evaluated"]
+__all__ = ["CATCH_UP_MONTHS", "ZoneCache", "closed_at", "closed_month", "ensure_evaluated", "months_owed"]
+
+CATCH_UP_MONTHS = 12
+"""The most closed months one subscription is sent in one pass after a long stop."""
 
 
 class ZoneCache:
@@ -56,7 +61,25 @@ def closed_month(engine: Engine, at: datetime, zones: ZoneCache) -> tuple[Period
         candidate = _previous(month)
         latest = candidate if latest is None or candidate < latest else latest
     assert latest is not None
-    return latest, max(latest.bounds(zone)[1] for zone in found)
+    return latest, closed_at(latest, found)
+
+
+def months_owed(latest: Period, last_sent: str | None) -> list[Period]:
+    """The closed months after ``last_sent`` (a month's label) up to ``latest``, oldest first,
+    at most :data:`CATCH_UP_MONTHS`; only ``latest`` when nothing was sent yet."""
+    if last_sent is None:
+        return [latest]
+    owed: list[Period] = []
+    month = latest
+    while month.label > last_sent and len(owed) < CATCH_UP_MONTHS:
+        owed.append(month)
+        month = _previous(month)
+    return owed[::-1]
+
+
+def closed_at(month: Period, zones: set[str]) -> datetime:
+    """When ``month`` has ended in every one of ``zones``."""
+    return max(month.bounds(zone)[1] for zone in zones)
 
 
 def _previous(month: Period) -> Period:

@@ -35,7 +35,7 @@ from accord.store.database import for_writing
 from accord.store.schema import DeliveryAttemptRow, NotificationRow, SubscriptionRow
 
 __all__ = ["Attempt", "Delivery", "DeliveryStatus", "Due", "claim", "enqueue",
-           "list_deliveries", "record", "retry_delivery"]
+           "last_periods_closed", "list_deliveries", "record", "retry_delivery"]
 
 _CHUNK = 500
 
@@ -79,6 +79,21 @@ def enqueue(engine: Engine, subscription_id: int, events: Sequence[Event], *, no
         statement = _insert(engine)(NotificationRow).on_conflict_do_nothing(
             index_elements=["subscription_id", "event_key"]).returning(NotificationRow.id)
         return len(session.execute(statement, rows).all())
+
+
+_PERIOD_KEY = "period_closed:"
+"""How a ``sla.period_closed`` event's key starts; the month's label (7 characters) follows."""
+
+
+def last_periods_closed(engine: Engine) -> dict[int, str]:
+    """Per subscription, the latest month it has been queued a period-close event for."""
+    month = func.substr(NotificationRow.event_key, len(_PERIOD_KEY) + 1, len("2026-03"))
+    with Session(engine) as session:
+        rows = session.execute(
+            select(NotificationRow.subscription_id, func.max(month))
+            .where(NotificationRow.event == "sla.period_closed")
+            .group_by(NotificationRow.subscription_id)).all()
+    return {subscription: str(label) for subscription, label in rows if label is not None}
 
 
 def _insert(engine: Engine) -> Any:

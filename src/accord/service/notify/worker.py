@@ -4,7 +4,8 @@ A pass, as of an instant ``at``:
 
 1. for each active subscription, as its owner (tenancy): the open ticket timers at ``at``
    give the warnings and breaches they have reached; after a month closes, the month is
-   evaluated if it was not yet, and each customer's credit statement is an event;
+   evaluated if it was not yet, and each customer's credit statement is an event (every
+   month closed since the last one a subscription was sent, after a long stop);
 2. the events a subscription has not had are queued in the outbox (once, for good);
 3. everything due in the outbox is sent; failures wait for their backoff.
 
@@ -27,12 +28,19 @@ from types import FrameType
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from accord.engine.periods import Period
 from accord.service.credits import CreditStatement, credit_statements
 from accord.service.live import LiveTimer, live_timers
-from accord.service.notify.closing import ZoneCache, closed_month, ensure_evaluated
+from accord.service.notify.closing import (
+    ZoneCache,
+    closed_at,
+    closed_month,
+    ensure_evaluated,
+    months_owed,
+)
 from accord.service.notify.delivery import Notifier
 from accord.service.notify.events import Event, EventKind, period_events, ticket_events
-from accord.service.notify.outbox import enqueue
+from accord.service.notify.outbox import enqueue, last_periods_closed
 from accord.service.notify.subscriptions import active_subscriptions
 from accord.service.tenancy import Principal
 from accord.store.schema import IngestionRow
@@ -51,7 +59,7 @@ class PassReport:
     retrying: int
     dead: int
     evaluated: str | None = None
-    """The closed period evaluated by this pass, if any."""
+    """The closed months evaluated by this pass, if any (``2026-02, 2026-03``)."""
 
     def summary(self) -> str:
         from accord.engine.results import format_instant
@@ -59,7 +67,7 @@ class PassReport:
         text = (f"{format_instant(self.at)}: {self.queued} new notification(s), "
                 f"{self.delivered} delivered, {self.retrying} to retry, {self.dead} dead")
         if self.evaluated:
-            text += f"; evaluated the closed period {self.evaluated}"
+            text += f"; evaluated the closed period(s) {self.evaluated}"
         return text
 
 
@@ -71,14 +79,20 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
     zones = ZoneCache() if zones is None else zones
     subscriptions = active_subscriptions(engine)
     timers: dict[Principal, list[LiveTimer]] = {}
-    statements: dict[Principal, list[CreditStatement]] = {}
-    closed = None
-    evaluated = None
-    if any(EventKind.PERIOD_CLOSED in s.subscription.events for s in subscriptions):
-        closed = closed_month(engine, at, zones)
-        if closed is not None and ensure_evaluated(engine, closed[0], closed[1], at=at, now=now,
-                                                   by=WORKER):
-            evaluated = closed[0].label
+    statements: dict[tuple[Principal, str], list[CreditStatement]] = {}
+    owed: dict[int, list[Period]] = {}
+    evaluated: list[str] = []
+    closing = [s for s in subscriptions if EventKind.PERIOD_CLOSED in s.subscription.events]
+    latest = closed_month(engine, at, zones) if closing else None
+    if latest is not None:
+        last_sent = last_periods_closed(engine)
+        owed = {s.subscription.id: months_owed(latest[0], last_sent.get(s.subscription.id))
+                for s in closing}
+        found = zones.zones(engine)
+        for month in sorted({m for months in owed.values() for m in months}):
+            if ensure_evaluated(engine, month, closed_at(month, found), at=at, now=now,
+                                by=WORKER):
+                evaluated.append(month.label)
     queued = 0
     for active in subscriptions:
         subscription, principal = active.subscription, active.principal
@@ -87,15 +101,16 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
             if principal not in timers:
                 timers[principal] = live_timers(engine, at, principal)
             events += ticket_events(timers[principal], subscription.thresholds, at)
-        if closed is not None and EventKind.PERIOD_CLOSED in subscription.events:
-            if principal not in statements:
-                statements[principal] = credit_statements(engine, period=closed[0].label,
-                                                          principal=principal)
-            events += period_events(statements[principal], at)
+        for month in owed.get(subscription.id, []):
+            if (principal, month.label) not in statements:
+                statements[principal, month.label] = credit_statements(
+                    engine, period=month.label, principal=principal)
+            events += period_events(statements[principal, month.label], at)
         queued += enqueue(engine, subscription.id,
                           [e for e in events if subscription.wants(e.kind, e.agreement)], now=now)
     sent = notifier.deliver_due(engine, now)
-    return PassReport(at, queued, sent.delivered, sent.retrying, sent.dead, evaluated)
+    return PassReport(at, queued, sent.delivered, sent.retrying, sent.dead,
+                      ", ".join(evaluated) or None)
 
 
 def latest_ingestion(engine: Engine) -> int | None:
