@@ -74,7 +74,7 @@ def evaluate(
     """Evaluate agreements for a period: from files (--agreements and --data), or the stored
     agreements on the stored data, storing the results."""
     from accord.engine import Period
-    from accord.engine import evaluate as run
+    from accord.engine.warm import warm_up_in_background
 
     if output not in ("table", "json", "csv"):
         raise UsageError(f"--format {output!r} is not one of table, json, csv")
@@ -92,6 +92,7 @@ def evaluate(
     if agreements is not None and data is not None:
         if db is not None:
             raise UsageError("--db does not go with --agreements and --data (files need none)")
+        warm_up_in_background()  # the kernels load while the files are read
         from accord.io import read_tables
         from accord.model import load_agreements
 
@@ -107,6 +108,8 @@ def evaluate(
             stderr().print(f"skipped: {problem}", markup=False)
         if skipped:
             stderr().print(f"{len(skipped)} bad row(s) skipped", markup=False)
+        from accord.engine import evaluate as run
+
         with Progress(len(loaded), "evaluating") as advance:
             evaluation = run(loaded, tables, chosen, when, progress=advance)
         _print(evaluation, output)
@@ -114,6 +117,8 @@ def evaluate(
     if data_timezone is not None or skip_bad_rows:
         raise UsageError("--data-timezone and --skip-bad-rows go with --data; stored data was "
                          "checked when it was loaded (accord ingest)")
+    warm_up_in_background()  # the kernels load while the stored tables are read
+    from accord.engine import evaluate as run
     from accord.store.agreements import list_agreements, versions_in_effect
     from accord.store.results import store_evaluation
     from accord.store.tables import load_tables

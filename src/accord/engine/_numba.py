@@ -1,4 +1,5 @@
-"""Numba, started without its CFFI support, which Accord's kernels never use.
+"""Numba, started without its CFFI support, which Accord's kernels never use: the kernel
+modules import ``numba`` from here.
 
 The first compiled call in a process loads numba's typing registries, and one of them,
 ``numba.core.typing.cffi_utils``, builds a ``cffi.FFI()`` when CFFI is installed (it is, for
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["start_without_cffi"]
+__all__ = ["numba", "start_without_cffi"]
 
 
 def start_without_cffi() -> None:
@@ -24,3 +25,8 @@ def start_without_cffi() -> None:
         pass
     finally:
         del sys.modules["cffi"]
+
+
+start_without_cffi()
+
+import numba  # noqa: E402  (after CFFI is skipped)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+
+from accord.engine._numba import numba
 
 __all__ = ["dense_codes", "read_only", "rows_of"]
 
