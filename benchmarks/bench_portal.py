@@ -8,7 +8,10 @@ customer ``acme`` and as ``staff`` — with FastAPI's TestClient on the real sit
 by page, round by round (a burst of noise lands on all of them). Each page's first request is
 timed apart (cold: templates compiled, caches filled) and left out of the figures. Printed
 per page: p50 and p95 (NumPy's linear interpolation), the slowest request, the bytes, and the
-target. The report PDF is timed ``--pdf-repeat`` times, its median against 2 s.
+target. The report PDF is timed ``--pdf-repeat`` times, its median against 2 s: the first
+request prints it, the next ones get the PDF printed for the same page (a cache keyed by the
+page's content, ``accord.documents.report``); so that the printing itself stays in view, it is
+also timed ``--pdf-repeat`` times without the cache, outside the app.
 
 The time is the request's wall time through the whole app in this process (routing, the
 session and CSRF checks, the database reads, the template) without a network socket.
@@ -41,8 +44,11 @@ import numpy as np
 from fastapi.testclient import TestClient
 
 from accord.demo import DEMO_PASSWORD, Workspace, build_workspace
+from accord.documents.report import report_pdf
 from accord.portal import create_site
 from accord.service import ServiceSettings
+from accord.service.reports import report_inputs
+from accord.service.tenancy import Principal
 from accord.store import connect, get_settings
 
 PAGE_TARGET_MS = 150.0
@@ -128,6 +134,13 @@ def main() -> int:
         pdf_path = f"/reports/{args.customer}/{period}.pdf"
         pdf_cold, pdf_size = _time(clients[args.customer], pdf_path)
         pdf = [_time(clients[args.customer], pdf_path)[0] for _ in range(args.pdf_repeat)]
+        printed = []
+        for _ in range(args.pdf_repeat):
+            started = time.perf_counter()
+            inputs = report_inputs(engine, Principal.system(), customer=args.customer,
+                                   period=period)
+            report_pdf(inputs, cached=False)
+            printed.append(time.perf_counter() - started)
     finally:
         engine.dispose()
         if scratch is not None:
@@ -151,6 +164,9 @@ def main() -> int:
     print(f"\nreport PDF {pdf_path}: cold {pdf_cold:.2f} s, median {median_pdf:.2f} s of "
           f"{args.pdf_repeat} ({', '.join(f'{s:.2f}' for s in pdf)}), {pdf_size / 1024:.0f} KiB"
           f"; target ≤ {PDF_TARGET_S:.0f} s: {'met' if median_pdf <= PDF_TARGET_S else 'NOT MET'}")
+    print(f"report PDF printed without the cache (inputs, HTML, WeasyPrint): median "
+          f"{float(np.median(printed)):.2f} s of {args.pdf_repeat} "
+          f"({', '.join(f'{s:.2f}' for s in printed)})")
     print(f"pages over target: {missed} of {len(plan)}")
     return 1 if missed or median_pdf > PDF_TARGET_S else 0
 

@@ -18,6 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from accord.documents import Source
+from accord.documents import report as report_module
 from accord.documents.calculation import credit_calculation
 from accord.documents.report import (
     CSV_COLUMNS,
@@ -26,6 +27,7 @@ from accord.documents.report import (
     report_csv,
     report_filename,
     report_html,
+    report_pdf,
     trend_periods,
     trends_of,
 )
@@ -181,6 +183,72 @@ def test_the_html_report_lists_each_breach_with_its_evidence_and_no_external_res
     assert 'src="data:image/svg+xml;base64,' in html
     assert "http://" not in html
     assert "https://" not in html
+    # on paper, the trend's figures are one line under the chart
+    assert "Attainment by period: 2026-02 100 % · 2026-03 90 %</p>" in html
+
+
+def _counting_weasyprint(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every page WeasyPrint is asked to print from now on, in a fresh PDF cache."""
+    import weasyprint
+
+    printed: list[str] = []
+    real = weasyprint.HTML
+
+    def counted(*, string: str, base_url: str | None) -> Any:
+        printed.append(string)
+        return real(string=string, base_url=base_url)
+
+    monkeypatch.setattr(weasyprint, "HTML", counted)
+    monkeypatch.setattr(report_module, "_pdfs", report_module._PdfCache(size=4))
+    return printed
+
+
+def test_the_pdf_shows_every_breach_with_its_evidence_and_the_trend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _counting_weasyprint(monkeypatch)
+    document = tiny_document(attainment=0.9, breached=3, response_percent=8.0, csat=3.5,
+                             csat_percent=2.0, percent=8.0, amount="26.67", capped=True)
+    text = _text(report_pdf(_tiny_inputs(document)))
+    for n in (1, 2, 3):
+        assert f"T-{n} stopped 5 h 33 min 4 h 2026-03-02 13:00 UTC" in text
+    assert "T-4" not in text  # on time: in the CSV, not among the breaches
+    assert "Attainment by period: 2026-02 100 % · 2026-03 90 %" in text
+    assert "8 % × EUR 333.33 = EUR 26.67" in text
+    assert "Version 2, applied 2026-04-01 00:00 UTC by me" in text
+    assert "sha256" + "ab" * 32 in text.replace(" ", "")  # the hash wraps in its cell
+
+
+def test_the_pdf_of_the_same_page_is_printed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    printed = _counting_weasyprint(monkeypatch)
+    document = tiny_document(attainment=0.9, breached=3, response_percent=8.0, csat=3.5,
+                             csat_percent=2.0, percent=8.0, amount="26.67", capped=True)
+    first = report_pdf(_tiny_inputs(document))
+    assert len(printed) == 1
+    assert report_pdf(_tiny_inputs(document)) == first
+    assert len(printed) == 1
+    # another figure is another page: printed anew, never the stale PDF
+    changed = tiny_document(attainment=0.9, breached=3, response_percent=8.0, csat=3.5,
+                            csat_percent=2.0, percent=8.0, amount="26.68", capped=True)
+    other = report_pdf(_tiny_inputs(changed))
+    assert len(printed) == 2
+    assert printed[1] != printed[0]
+    assert "EUR 26.68" in _text(other)
+    assert "EUR 26.68" not in _text(first)
+    # without the cache the page is printed again
+    report_pdf(_tiny_inputs(document), cached=False)
+    assert len(printed) == 3
+    assert printed[2] == printed[0]
+
+
+def test_the_pdf_cache_keeps_the_most_recently_used() -> None:
+    cache = report_module._PdfCache(size=2)
+    cache.put(b"a", b"A")
+    cache.put(b"b", b"B")
+    assert cache.get(b"a") == b"A"  # now the most recent
+    cache.put(b"c", b"C")
+    assert (cache.get(b"a"), cache.get(b"b"), cache.get(b"c")) == (b"A", None, b"C")
+    cache.clear()
+    assert cache.get(b"a") is None
 
 
 def test_the_csv_has_every_item_in_the_columns_of_evaluate() -> None:
@@ -299,7 +367,7 @@ def test_no_stored_result_for_the_period_says_to_evaluate_it(stored: Workspace) 
 def test_the_trend_holds_each_period_evaluated(stored: Workspace) -> None:
     history = [r for r in list_results(stored.engine) if r.customer == "acme"
                and r.agreement_id == "northwind-acme-billing"]
-    trends = trends_of(history, trend_periods("2026-03"))
+    trends = trends_of([(r.period, r.document) for r in history], trend_periods("2026-03"))
     february, march = trends["first-response"]
     assert (february[0], march[0]) == ("2026-02", "2026-03")
     assert march[1] == history[-1].document["objectives"][0]["attainment"]
@@ -334,6 +402,14 @@ def test_accord_report_writes_the_pdf_of_the_stored_period(stored: Workspace,
             assert objective["clause"] in text
     assert "EUR 4,625.00" in text
     assert "25 % × EUR 18,500.00 = EUR 4,625.00" in text
+    # every breach, with its evidence
+    report = build_report(inputs, charts=False)
+    rows = [row for a in report.agreements for o in a.objectives if o.evidence
+            for row in o.evidence.rows]
+    assert len(rows) == sum(1 for a in inputs.agreements for i in a.items
+                            if i.get("met") is False) > 0
+    for row in rows:
+        assert " ".join(row) in text
 
 
 def test_accord_report_prints_the_evidence_as_csv(stored: Workspace, tmp_path: Path) -> None:

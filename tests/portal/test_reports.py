@@ -9,7 +9,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from accord.documents.report_view import build_report
 from accord.service.credits import credit_statements
+from accord.service.reports import report_inputs
 from accord.service.tenancy import Principal
 from tests.portal.conftest import browser_of, logged_in
 from tests.service.conftest import Workspace
@@ -37,6 +39,15 @@ def test_a_customer_downloads_its_monthly_report_as_pdf(site: Workspace) -> None
         assert " ".join(statement.text.split()) in text
     for clause in ("7.2.1", "7.2.2", "7.3", "7.5", "3.1", "4.1", "9.2.9"):
         assert clause in text
+    # every breach, with its evidence
+    inputs = report_inputs(site.engine, Principal.system(), customer="acme", period="2026-03")
+    rows = [row for a in build_report(inputs, charts=False).agreements for o in a.objectives
+            if o.evidence for row in o.evidence.rows]
+    assert rows
+    for row in rows:
+        assert " ".join(row) in text
+    # asked again, the same PDF
+    assert logged_in(site, "ann").get("/reports/acme/2026-03.pdf").content == answer.content
 
 
 def test_the_report_csv_holds_every_item_the_api_counts(site: Workspace) -> None:

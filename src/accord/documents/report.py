@@ -5,14 +5,18 @@ as HTML, PDF (WeasyPrint) or CSV (the evidence items).
 
 Pure functions of plain inputs (:class:`ReportInputs`): the stored results, their items, the
 trend points and the stored versions. The shells gather them (``accord.service.reports``, which
-applies tenancy); nothing here reads the database, the network or the clock.
+applies tenancy); nothing here reads the database, the network or the clock. The PDFs printed
+last are kept, by the content of the page they print (:func:`report_pdf`).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,15 +99,17 @@ def trend_periods(period: str, count: int = TREND_PERIODS) -> list[str]:
     return labels[::-1]
 
 
-def trends_of(results: Iterable[StoredResult], periods: Sequence[str]) -> dict[str, Trend]:
-    """The trend of each objective over ``periods``, from the stored results of one agreement
-    and customer (a period without a result, or an objective it did not have, is left out)."""
-    by_period = {r.period: r for r in results}
+def trends_of(results: Iterable[tuple[str, Mapping[str, Any]]], periods: Sequence[str]
+              ) -> dict[str, Trend]:
+    """The trend of each objective over ``periods``, from the (period, document) of the stored
+    results of one agreement and customer (DESIGN.md §6; a period without a result, or an
+    objective it did not have, is left out)."""
+    by_period = dict(results)
     trends: dict[str, list[tuple[str, float | None, float | None]]] = {}
     for label in periods:
         if label not in by_period:
             continue
-        for objective in by_period[label].document["objectives"]:
+        for objective in by_period[label]["objectives"]:
             trends.setdefault(objective["id"], []).append(
                 (label, objective.get("attainment"), objective.get("goal")))
     return {key: tuple(points) for key, points in trends.items()}
@@ -125,12 +131,56 @@ def report_html(inputs: ReportInputs, report: Report | None = None) -> str:
     return template.render(report=shown, style=_style(), credit_percent=shown_percent)
 
 
-def report_pdf(inputs: ReportInputs) -> bytes:
-    """An A4 PDF of the HTML page, with page numbers."""
+class _PdfCache:
+    """The PDFs rendered last, by the SHA-256 of the HTML page they were printed from.
+
+    Laying out a report takes WeasyPrint seconds, and the report of a stored period is asked
+    for again and again while its figures stay the same. The HTML is built from the stored
+    figures on every request (tens of milliseconds), so a new evaluation, another agreement
+    version or a change to the template gives another key: a PDF is served again only for
+    the very same page.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._pdfs: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._lock:
+            pdf = self._pdfs.get(key)
+            if pdf is not None:
+                self._pdfs.move_to_end(key)
+            return pdf
+
+    def put(self, key: bytes, pdf: bytes) -> None:
+        with self._lock:
+            self._pdfs[key] = pdf
+            self._pdfs.move_to_end(key)
+            while len(self._pdfs) > self._size:
+                self._pdfs.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pdfs.clear()
+
+
+_pdfs = _PdfCache(size=32)
+"""About 200 KiB a report: a few megabytes at most."""
+
+
+def report_pdf(inputs: ReportInputs, *, cached: bool = True) -> bytes:
+    """An A4 PDF of the HTML page, with page numbers. With ``cached``, the PDF of the same
+    page printed before in this process is returned instead of printing it again."""
+    html = report_html(inputs)
+    key = hashlib.sha256(html.encode("utf-8")).digest()
+    if cached and (pdf := _pdfs.get(key)) is not None:
+        return pdf
     from weasyprint import HTML  # type: ignore[import-untyped]  # loads pango: only for a PDF
 
-    pdf: bytes = HTML(string=report_html(inputs), base_url=None).write_pdf()
-    return pdf
+    printed: bytes = HTML(string=html, base_url=None).write_pdf()
+    _pdfs.put(key, printed)
+    return printed
 
 
 def _cell(value: Any) -> Any:
