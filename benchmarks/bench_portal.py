@@ -8,10 +8,10 @@ customer ``acme`` and as ``staff`` — with FastAPI's TestClient on the real sit
 by page, round by round (a burst of noise lands on all of them). Each page's first request is
 timed apart (cold: templates compiled, caches filled) and left out of the figures. Printed
 per page: p50 and p95 (NumPy's linear interpolation), the slowest request, the bytes, and the
-target. The report PDF is timed ``--pdf-repeat`` times, its median against 2 s: the first
-request prints it, the next ones get the PDF printed for the same page (a cache keyed by the
-page's content, ``accord.documents.report``); so that the printing itself stays in view, it is
-also timed ``--pdf-repeat`` times without the cache, outside the app.
+target. The report PDF is requested ``--pdf-repeat`` times: the first request prints it, the
+next ones get the PDF printed for the same page (a cache keyed by the page's content,
+``accord.documents.report``). The 2 s target is judged on printing, timed ``--pdf-repeat``
+times without the cache, outside the app.
 
 The time is the request's wall time through the whole app in this process (routing, the
 session and CSRF checks, the database reads, the template) without a network socket.
@@ -161,14 +161,17 @@ def main() -> int:
         print(f"{key[0]:<8} {key[1]:<58} {cold[key] * 1000:8.1f} {p50:8.1f} {p95:8.1f} "
               f"{ms.max():8.1f} {sizes[key] / 1024:7.1f}  {verdict}")
     median_pdf = float(np.median(pdf))
-    print(f"\nreport PDF {pdf_path}: cold {pdf_cold:.2f} s, median {median_pdf:.2f} s of "
-          f"{args.pdf_repeat} ({', '.join(f'{s:.2f}' for s in pdf)}), {pdf_size / 1024:.0f} KiB"
-          f"; target ≤ {PDF_TARGET_S:.0f} s: {'met' if median_pdf <= PDF_TARGET_S else 'NOT MET'}")
+    median_printed = float(np.median(printed))
+    # The target is judged on printing: a PDF served from the cache was printed before.
+    print(f"\nreport PDF {pdf_path}: cold (printed) {pdf_cold:.2f} s, then from the cache: "
+          f"median {median_pdf:.2f} s of {args.pdf_repeat} "
+          f"({', '.join(f'{s:.2f}' for s in pdf)}), {pdf_size / 1024:.0f} KiB")
     print(f"report PDF printed without the cache (inputs, HTML, WeasyPrint): median "
-          f"{float(np.median(printed)):.2f} s of {args.pdf_repeat} "
-          f"({', '.join(f'{s:.2f}' for s in printed)})")
+          f"{median_printed:.2f} s of {args.pdf_repeat} "
+          f"({', '.join(f'{s:.2f}' for s in printed)}); target ≤ {PDF_TARGET_S:.0f} s: "
+          f"{'met' if median_printed <= PDF_TARGET_S else 'NOT MET'}")
     print(f"pages over target: {missed} of {len(plan)}")
-    return 1 if missed or median_pdf > PDF_TARGET_S else 0
+    return 1 if missed or median_printed > PDF_TARGET_S else 0
 
 
 if __name__ == "__main__":
