@@ -228,6 +228,12 @@ def start_server(url: str, scratch: Path) -> tuple[subprocess.Popen[bytes], str]
     raise SystemExit("accord serve did not answer /healthz within 60 s")
 
 
+def _load_average() -> str:
+    """The machine's load (other work shares the cores): 1, 5 and 15 minute averages."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="accord serve under load (PostgreSQL).")
     parser.add_argument("--tickets", type=int, default=1_000_000)
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{httpx.__version__}; {os.cpu_count()} CPUs shared by client, server and PostgreSQL "
           f"(no pinning)")
     print(f"{args.agreements:,} agreements, {args.tickets:,} tickets, now {now:%Y-%m-%d %H:%M}Z,"
-          f" period {period}\n")
+          f" period {period}; {_load_average()}\n")
 
     # Data.
     begin = time.perf_counter()
@@ -405,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{np.percentile(ms, 99):>9.1f} {rate / direct_rate:>12.2f}  "
               f">= {TARGET_INGEST_ROWS_S:,}/s: {'met' if ok else 'NOT met'}")
     print("\nset-up: " + ", ".join(f"{label} {s:.1f} s" for label, s in steps)
-          + f"; whole run {time.perf_counter() - wall:.0f} s")
+          + f"; whole run {time.perf_counter() - wall:.0f} s; {_load_average()}")
     print(json.dumps({"live_p99_ms": live.pct(99), "healthz_p99_ms": floor.pct(99)}))
     engine.dispose()
     return 0 if live_ok and ingest_ok else 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accord.engine import TableName
 from accord.model import load_agreements
 from tests.service.conftest import EXAMPLES, Workspace
 
@@ -240,6 +241,68 @@ def test_a_batch_with_bad_rows_loads_nothing_and_names_each(fresh_workspace: Wor
     assert all("batch" not in (p["file"] or "") for p in problems)
     assert sam.post("/api/ingest/tickets", json={"rows": [good]}).json()["inserted"] == 1
     assert sam.get("/api/ingest").json()[1]["refused"] is True
+
+
+def test_a_batch_counts_its_new_changed_and_unchanged_rows_exactly(
+        fresh_workspace: Workspace) -> None:
+    sam = fresh_workspace.client("sam")
+    rows = [{"id": f"MIX-{i}", "customer": "acme", "service": "billing-system",
+             "priority": "P3", "created_at": "2026-03-17T09:00:00Z"} for i in range(6)]
+    assert sam.post("/api/ingest/tickets", json={"rows": rows[:4]}).json()["inserted"] == 4
+    changed = [{**rows[0], "priority": "P1"}, {**rows[1], "resolved_at": "2026-03-17T10:00:00Z"},
+               rows[2], rows[3], rows[4], rows[5]]
+    answer = sam.post("/api/ingest/tickets", json={"rows": changed}).json()
+    assert (answer["inserted"], answer["updated"], answer["unchanged"]) == (2, 2, 2)
+    ticket = sam.get("/api/tickets/MIX-0").json()
+    assert ticket["priority"] == "P1"
+    again = sam.post("/api/ingest/tickets", json={"rows": changed}).json()
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 6)
+
+
+def test_a_batch_is_read_as_a_json_lines_file_of_its_rows(fresh_workspace: Workspace,
+                                                          tmp_path: Path) -> None:
+    # `accord ingest` of the same rows as tickets.jsonl names the same problems, by line.
+    import json
+
+    from accord.io import read_table
+    from accord.store.ingest import ingest_file
+
+    good = {"id": "JL-1", "customer": "acme", "service": "billing-system", "priority": 2,
+            "created_at": "2026-03-17T09:00:00Z", "region": 7.5, "vip": True, "note": None}
+    rows = [good, {**good, "id": "JL-2", "created_at": "soon"}, {},
+            {**good, "id": "JL-3", "tags": ["a"]}, {**good, "id": "JL-1"},
+            {**good, "id": "JL-4", "created_at": "2026-03-17T09:00:00"}]
+    file = tmp_path / "tickets.jsonl"
+    file.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    expected = [(p.line, p.path, p.message)
+                for p in read_table(file, TableName.TICKETS).problems]
+    sam = fresh_workspace.client("sam")
+    answer = sam.post("/api/ingest/tickets", json={"rows": rows})
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "batch: nothing loaded, 4 bad rows"
+    named = [(p["path"], p["message"]) for p in answer.json()["problems"]]
+    assert named == [(f"row {line}: {path}", message) for line, path, message in expected]
+    assert len(named) == 4
+    assert sam.get("/api/tickets/JL-1").status_code == 404  # nothing loaded
+    loaded = sam.post("/api/ingest/tickets", json={"rows": [good]}).json()
+    assert loaded["inserted"] == 1
+    ticket = sam.get("/api/tickets/JL-1").json()
+    file.write_text(json.dumps({**good, "id": "JL-F"}) + "\n")
+    ingest_file(fresh_workspace.engine, file, TableName.TICKETS)
+    from_file = sam.get("/api/tickets/JL-F").json()
+    assert ticket["priority"] == from_file["priority"] == "2"
+    assert ticket["extra"] == from_file["extra"] == {"region": "7.5", "vip": "true", "note": None}
+    assert {k: v for k, v in ticket.items() if k not in ("id", "timers")} == \
+        {k: v for k, v in from_file.items() if k not in ("id", "timers")}
+
+
+def test_a_batch_without_a_required_column_cannot_be_read(fresh_workspace: Workspace) -> None:
+    answer = fresh_workspace.client("sam").post("/api/ingest/tickets", json={"rows": [
+        {"id": "X-1", "customer": "acme", "service": "billing-system", "priority": "P2"}]})
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "batch: cannot be read"
+    (problem,) = answer.json()["problems"]
+    assert (problem["file"], problem["path"]) == ("batch", "created_at")
 
 
 def test_an_uploaded_file_loads_like_accord_ingest(fresh_workspace: Workspace,

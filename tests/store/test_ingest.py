@@ -224,3 +224,54 @@ def test_a_refused_file_tells_no_progress(engine: Engine, tmp_path: Path) -> Non
                        progress=lambda done, total: told.append((done, total)))
     assert load.refused
     assert told == []
+
+
+def _customer_index_is_used(engine: Engine) -> bool:
+    """Whether the database finds a customer's tickets through ix_tickets_customer."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(str(r[-1]) for r in connection.execute(text(
+                "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE customer = 'c-7'")))
+        else:
+            connection.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(str(r[0]) for r in connection.execute(text(
+                "EXPLAIN SELECT id FROM tickets WHERE customer = 'c-7'")))
+    return "ix_tickets_customer" in plan
+
+
+def test_a_first_bulk_load_builds_the_indexes_again_after_its_rows(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from accord.store import ingest
+
+    monkeypatch.setattr(ingest, "_BULK_ROWS", 10)
+    file = tmp_path / "tickets.csv"
+    file.write_text("id,customer,service,priority,created_at\n" + "".join(
+        f"T-{i},c-{i % 13},desk,P2,2026-03-02T09:00:00Z\n" for i in range(500)))
+    load = ingest_file(engine, file, TableName.TICKETS)
+    assert (load.inserted, load.updated, load.unchanged) == (500, 0, 0)
+    assert _customer_index_is_used(engine)
+    with engine.connect() as connection:
+        found = connection.execute(text(
+            "SELECT count(*) FROM tickets WHERE customer = 'c-7'")).scalar_one()
+    assert found == len([i for i in range(500) if i % 13 == 7])
+    again = ingest_file(engine, file, TableName.TICKETS)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 500)
+
+
+def test_a_first_bulk_load_that_fails_keeps_its_indexes(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from accord.store import ingest
+
+    monkeypatch.setattr(ingest, "_BULK_ROWS", 10)
+    file = tmp_path / "tickets.csv"
+    file.write_text("id,customer,service,priority,created_at\n" + "".join(
+        f"T-{i},c-{i % 13},desk,P2,2026-03-02T09:00:00Z\n" for i in range(500)))
+
+    def fail(done: int, _total: int) -> None:
+        if done > 0:
+            raise KeyboardInterrupt  # stopped while the rows go in
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_file(engine, file, TableName.TICKETS, progress=fail)
+    assert count(engine, "tickets") == 0
+    assert _customer_index_is_used(engine)

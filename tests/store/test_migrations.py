@@ -39,3 +39,22 @@ def test_the_notification_tables_go_and_come_back_with_their_migration(engine: E
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     assert notification_tables <= set(inspect(engine).get_table_names())
+
+
+def test_a_customers_tickets_are_found_by_an_index_that_its_migration_adds(
+        engine: Engine) -> None:
+    def indexed() -> dict[str, list[str | None]]:
+        return {index["name"]: index["column_names"]
+                for index in inspect(engine).get_indexes("tickets") if index["name"]}
+
+    assert indexed()["ix_tickets_customer"] == ["customer"]
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert "ix_tickets_customer" not in indexed()
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert indexed()["ix_tickets_customer"] == ["customer"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 
@@ -69,3 +70,29 @@ def test_a_ticket_is_found_with_its_history(loaded: Engine) -> None:
     assert ticket.customer == "acme"
     assert [(c.at.hour, c.status) for c in ticket.history] == [(10, "resolved"), (10, "open")]
     assert find_ticket(loaded, "nope") is None
+
+
+@pytest.mark.parametrize("at", ["2026-03-17T14:00:00Z", "2026-03-17T13:59:59Z",
+                                "2026-04-10T11:30:00Z"])
+@pytest.mark.parametrize("customer", ["acme", "globex"])
+def test_one_customers_open_tickets_keep_exactly_its_live_timers(loaded: Engine, at: str,
+                                                                 customer: str) -> None:
+    when = datetime.fromisoformat(at).astimezone(UTC)
+    agreements = [a for _, a in load_agreements([EXAMPLES / "agreements"])]
+    every = live_timers(agreements, load_tables(loaded), when)
+    mine = open_tickets(loaded, when, customer)
+    assert set(mine.tickets.get_column("customer")) <= {customer}
+    assert live_timers(agreements, mine, when).equals(
+        every.filter(pl.col("customer") == customer))
+    everyone = open_tickets(loaded, when)
+    assert mine.tickets.equals(everyone.tickets.filter(pl.col("customer") == customer))
+    assert mine.ticket_status.equals(everyone.ticket_status.filter(
+        pl.col("ticket_id").is_in(mine.tickets.get_column("id").implode())))
+
+
+def test_a_customers_edge_tickets_are_kept_or_left_as_the_timers_say(loaded: Engine) -> None:
+    at = datetime(2026, 3, 17, 14, tzinfo=UTC)
+    ids = set(open_tickets(loaded, at, "acme").tickets.get_column("id"))
+    assert "T-2" in ids  # resolved and reopened at one instant: the last row read wins
+    assert not ids & {"T-1", "T-3", "T-4"}
+    assert "T-2" not in set(open_tickets(loaded, at, "globex").tickets.get_column("id"))

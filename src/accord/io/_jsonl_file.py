@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -26,15 +28,53 @@ from accord.io._source import (
     drop_blank_rows,
 )
 
-__all__ = ["read_jsonl"]
+__all__ = ["read_json_rows", "read_jsonl"]
 
 _NESTED_HINT = "write text or a number here"
 _OBJECT_HINT = 'write one JSON object per line, e.g. {"id": "T-1", "customer": "acme"}'
 
 
 def read_jsonl(path: Path) -> RawTable:
-    data = path.read_bytes()
-    locator = Locator(str(path), Format.JSONL)
+    return _read_data(path.read_bytes(), str(path))
+
+
+def read_json_rows(rows: Sequence[Mapping[str, Any]], file: str, *,
+                   columns: Collection[str] = (), required: Collection[str] = ()) -> RawTable:
+    """JSON objects already parsed (a batch posted to the API), read exactly as the lines of a
+    JSON Lines file named ``file`` holding them would be: row N is line N.
+
+    The usual batch, rows of text and nulls only, with keys among ``columns`` (whose order the
+    caller does not depend on: a file's reader may order them otherwise) and every one of
+    ``required`` among them, becomes columns at once; a file of such rows is read the same,
+    its text cells as they are. Any other rows are written as JSON Lines in memory and read as
+    a file, so that numbers, booleans, nesting, the order of the columns and every message are
+    what they are there.
+    """
+    if _only_text(rows, set(columns), set(required)):
+        frame = pl.from_dicts(rows, infer_schema_length=None)
+        frame = frame.with_columns(pl.all().cast(pl.String),
+                                   pl.int_range(1, len(rows) + 1, dtype=pl.Int64).alias(LINE))
+        return RawTable(Locator(file, Format.JSONL), drop_blank_rows(blank_to_null(frame)))
+    data = "\n".join(json.dumps(dict(row), default=str) for row in rows)
+    return _read_data(data.encode("utf-8"), file)
+
+
+def _only_text(rows: Sequence[Mapping[str, Any]], columns: set[str], required: set[str]
+               ) -> bool:
+    """Whether every row is a dict of some of ``columns``, with every value text or null, and
+    ``required`` all among the keys (a check run by C, not by a Python loop per cell)."""
+    if not rows or not set(map(type, rows)) <= {dict}:
+        return False
+    dicts = cast("Sequence[dict[str, Any]]", rows)
+    keys = set(chain.from_iterable(dicts))
+    if not (keys <= columns and required <= keys and keys):
+        return False
+    kinds = set(map(type, chain.from_iterable(map(dict.values, dicts))))
+    return kinds <= {str, type(None)}
+
+
+def _read_data(data: bytes, file: str) -> RawTable:
+    locator = Locator(file, Format.JSONL)
     if not re.search(rb"\S", data):
         return RawTable.empty(locator)
     try:

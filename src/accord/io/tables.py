@@ -8,8 +8,10 @@ whole file (a required column missing, a column of the wrong type) can never be 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -29,11 +31,11 @@ from accord.io._cells import (
 from accord.io._clean import read_clean
 from accord.io._csv_file import read_csv
 from accord.io._instants import check_zone, instants
-from accord.io._jsonl_file import read_jsonl
+from accord.io._jsonl_file import read_json_rows, read_jsonl
 from accord.io._parquet_file import read_parquet
 from accord.io._source import LINE, Format, Locator, RawTable, format_of
 
-__all__ = ["TableRead", "read_table", "read_tables"]
+__all__ = ["TableRead", "read_rows", "read_table", "read_tables"]
 
 _NOUNS = {
     TableName.TICKETS: "ticket", TableName.TICKET_STATUS: "status change",
@@ -71,6 +73,18 @@ def read_table(path: Path, table: TableName, *, data_timezone: str | None = None
     there is no such file; UsageError for an unknown suffix or time zone.
     """
     return _read(path, table, check_zone(data_timezone))
+
+
+def read_rows(rows: Sequence[Mapping[str, Any]], table: TableName, *, source: str,
+              data_timezone: str | None = None) -> TableRead:
+    """Rows given as JSON objects (a batch posted to the API), read exactly as the lines of a
+    JSON Lines file named ``source`` are: row N is line N, and every problem is the one that
+    file would have. Raises as :func:`read_table` does."""
+    zone = check_zone(data_timezone)
+    # The checked frame has the table's columns in the schema's order, whatever their order
+    # as read; only a ticket's other columns, and the message for a missing column, keep it.
+    raw = read_json_rows(rows, source, columns=SCHEMAS[table].keys(), required=REQUIRED[table])
+    return _check(raw, table, zone)
 
 
 def read_tables(directory: Path, *, data_timezone: str | None = None,

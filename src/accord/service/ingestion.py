@@ -4,9 +4,8 @@ with a bad row loads nothing and every bad row is named)."""
 
 from __future__ import annotations
 
-import json
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,14 +15,18 @@ from sqlalchemy import Engine
 
 from accord.engine import TableName
 from accord.errors import DataError, Problem, UsageError
+from accord.io import TableRead, read_table
+from accord.io.tables import read_rows
 from accord.service.tenancy import Principal, Scope
-from accord.store.ingest import FileLoad, ingest_file
+from accord.store.ingest import FileLoad, ingest_read
 from accord.store.ingestions import Ingestion, latest_ingestions, record_ingestion
 
 __all__ = ["Loaded", "ingest_rows", "ingest_upload", "ingestion_log", "table_name"]
 
 _UPLOAD_SUFFIXES = (".csv", ".jsonl", ".parquet")
 _CHUNK = 1 << 20
+_BATCH = "batch"
+"""How a posted batch is named in the log and in its problems."""
 
 
 def table_name(text: str) -> TableName:
@@ -58,40 +61,33 @@ def _refuse(load: FileLoad, shown: str, *, rows: bool) -> DataError:
                      problems)
 
 
-def _load(engine: Engine, principal: Principal, path: Path, table: TableName, *, shown: str,
-          rows: bool, data_timezone: str | None, now: datetime) -> Loaded:
+def _load(engine: Engine, principal: Principal, read: Callable[[], TableRead], *,
+          shown: str, rows: bool, now: datetime, path: Path | None = None) -> Loaded:
     try:
-        load = ingest_file(engine, path, table, data_timezone=data_timezone)
-    except DataError as error:  # a file that cannot be read at all
+        load = ingest_read(engine, read())
+    except DataError as error:  # rows that cannot be used at all
+        if path is None:
+            raise
         raise DataError(error.message.replace(str(path), shown), [
             replace(p, file=shown if p.file else None) for p in error.problems]) from None
     logged = record_ingestion(engine, load, source=shown, by=principal.username, now=now)
     if load.refused:
         raise _refuse(load, shown, rows=rows)
-    return Loaded(table, load.inserted, load.updated, load.unchanged, logged)
-
-
-def _encode(value: Any) -> Any:
-    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+    return Loaded(load.table, load.inserted, load.updated, load.unchanged, logged)
 
 
 def ingest_rows(engine: Engine, principal: Principal, table: TableName,
-                rows: Iterable[Mapping[str, Any]], *, now: datetime,
+                rows: Sequence[Mapping[str, Any]], *, now: datetime,
                 data_timezone: str | None = None) -> Loaded:
-    """Load a batch of rows (JSON objects with the table's columns) in one transaction."""
+    """Load a batch of rows (JSON objects with the table's columns) in one transaction. The
+    rows are read as the lines of a JSON Lines file (row N is line N), in memory."""
     principal.require(Scope.INGEST)
-    with tempfile.TemporaryDirectory(prefix="accord-ingest-") as tmp:
-        path = Path(tmp) / f"{table.value}.jsonl"
-        count = 0
-        with path.open("w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps({k: _encode(v) for k, v in row.items()}) + "\n")
-                count += 1
-        if count == 0:
-            raise UsageError("no rows", [Problem("the batch has no rows",
-                                                 hint="send {\"rows\": [{...}, ...]}")])
-        return _load(engine, principal, path, table, shown="batch", rows=True,
-                     data_timezone=data_timezone, now=now)
+    if not rows:
+        raise UsageError("no rows", [Problem("the batch has no rows",
+                                             hint="send {\"rows\": [{...}, ...]}")])
+    return _load(engine, principal,
+                 lambda: read_rows(rows, table, source=_BATCH, data_timezone=data_timezone),
+                 shown=_BATCH, rows=True, now=now)
 
 
 def ingest_upload(engine: Engine, principal: Principal, table: TableName, *, filename: str,
@@ -109,8 +105,9 @@ def ingest_upload(engine: Engine, principal: Principal, table: TableName, *, fil
         with path.open("wb") as out:
             while chunk := content.read(_CHUNK):
                 out.write(chunk)
-        return _load(engine, principal, path, table, shown=name, rows=False,
-                     data_timezone=data_timezone, now=now)
+        return _load(engine, principal,
+                     lambda: read_table(path, table, data_timezone=data_timezone),
+                     shown=name, rows=False, now=now, path=path)
 
 
 def ingestion_log(engine: Engine, principal: Principal, *, limit: int = 50) -> list[Ingestion]:

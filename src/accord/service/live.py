@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from accord.service.tenancy import Principal, Role, Scope, visible_agreements
@@ -80,15 +80,17 @@ def _timers(engine: Engine, tables: Callable[[], Tables], at: datetime,
             principal: Principal, at_risk: float, only: str | None = None) -> list[LiveTimer]:
     from accord.engine import Period
     from accord.engine.live import live_timers as compute
-    from accord.store.agreements import list_agreements, versions_in_effect
+    from accord.store.agreements import versions_in_effect
+    from accord.store.schema import AgreementVersionRow
 
     principal.require(Scope.READ)
     with Session(engine) as session:
         visible = visible_agreements(session, principal)
+        stored = session.scalar(select(AgreementVersionRow.id).limit(1)) is not None
     wanted = sorted(visible) if visible is not None else None
     if only is not None:
         wanted = [only] if wanted is None or only in wanted else []
-    if wanted == [] or not list_agreements(engine):
+    if wanted == [] or not stored:
         return []
     # The versions in effect around ``at`` (the engine keeps those in effect on its date).
     month = Period.parse(f"{at.year:04d}-{at.month:02d}")

@@ -141,7 +141,8 @@ class AgreementVersionRow(Base):
 class TicketRow(Base):
     __tablename__ = "tickets"
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer: Mapped[str] = mapped_column(Text)
+    customer: Mapped[str] = mapped_column(Text, index=True)
+    """Indexed: a customer's open tickets (live status) are found without reading the rest."""
     service: Mapped[str] = mapped_column(Text)
     priority: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(BigInteger)

@@ -71,19 +71,35 @@ def find_ticket(engine: Engine, ticket_id: str) -> StoredTicket | None:
 # either has no status change up to :at and is not resolved by then, or some status change at
 # its latest instant up to :at is not a stop status. This keeps every ticket whose timers can
 # still run (it may keep a few more, e.g. a tie of statuses at one instant); the engine then
-# decides exactly.
+# decides exactly. Every ticket: the latest instants of all status changes at once (a hash
+# aggregate), then one scan of the tickets.
 _MAYBE_OPEN = """
 SELECT o.id FROM tickets o
 LEFT JOIN (SELECT ticket_id, MAX("at") AS "at" FROM ticket_status WHERE "at" <= :at
            GROUP BY ticket_id) l ON l.ticket_id = o.id
-WHERE o.created_at <= :at{customer} AND (
+WHERE o.created_at <= :at AND (
     (l.ticket_id IS NULL AND (o.resolved_at IS NULL OR o.resolved_at > :at))
     OR EXISTS (SELECT 1 FROM ticket_status r WHERE r.ticket_id = o.id AND r."at" = l."at"
                AND r.status NOT IN ('resolved', 'closed')))
 """
 
+# The same test for one customer's tickets, found by ix_tickets_customer: each ticket's latest
+# instant is looked up in the status key (ticket_id, at, …) instead of aggregating every
+# customer's status changes, so the cost follows the customer's tickets, not the table's.
+_CUSTOMER_MAYBE_OPEN = """
+SELECT o.id FROM tickets o
+WHERE o.customer = :customer AND o.created_at <= :at AND (
+    ((o.resolved_at IS NULL OR o.resolved_at > :at)
+     AND NOT EXISTS (SELECT 1 FROM ticket_status s WHERE s.ticket_id = o.id AND s."at" <= :at))
+    OR EXISTS (SELECT 1 FROM ticket_status r WHERE r.ticket_id = o.id
+               AND r.status NOT IN ('resolved', 'closed')
+               AND r."at" = (SELECT MAX(m."at") FROM ticket_status m
+                             WHERE m.ticket_id = o.id AND m."at" <= :at)))
+"""
+
 _TICKET_COLUMNS = ("id", "customer", "service", "priority", "created_at", "first_response_at",
                    "resolved_at", "type", "supplier", "extra")
+_HISTORY = ("_status_at", "_status")
 
 
 def open_tickets(engine: Engine, at: datetime, customer: str | None = None) -> Tables:
@@ -91,40 +107,51 @@ def open_tickets(engine: Engine, at: datetime, customer: str | None = None) -> T
     status histories (every other table empty): enough for the live timers of
     :func:`accord.engine.live.live_timers`."""
     at_us = (at - _EPOCH) // timedelta(microseconds=1)
-    maybe_open = _MAYBE_OPEN.format(customer=" AND o.customer = :customer" if customer else "")
+    maybe_open = _CUSTOMER_MAYBE_OPEN if customer else _MAYBE_OPEN
     columns = ", ".join(f't."{c}"' for c in _TICKET_COLUMNS)
-    tickets_sql = text(f"SELECT {columns} FROM tickets t WHERE t.id IN ({maybe_open}) "
-                       "ORDER BY t.id")
-    history_sql = text(f'SELECT s.ticket_id, s."at", s.status FROM ticket_status s '
-                       f"WHERE s.ticket_id IN ({maybe_open}) "
-                       'ORDER BY s.ticket_id, s."at", s.position')
+    # One statement: the tickets with their status changes beside them (a ticket without any
+    # once, with nulls), so the test of which may be open runs once.
+    sql = text(f'SELECT {columns}, s."at", s.status FROM tickets t '
+               "LEFT JOIN ticket_status s ON s.ticket_id = t.id "
+               f"WHERE t.id IN ({maybe_open}) "
+               'ORDER BY t.id, s."at", s.position')
     with engine.connect() as connection:
         given = {"at": at_us, **({"customer": customer} if customer else {})}
-        tickets = [tuple(row) for row in connection.execute(tickets_sql, given)]
-        history = [tuple(row) for row in connection.execute(history_sql, given)]
-    return Tables(tickets=_tickets_frame(tickets),
-                  ticket_status=_frame(history, TableName.TICKET_STATUS))
+        rows = connection.execute(sql, given).all()
+    stored = _stored_schema(TableName.TICKETS, extra=True)
+    joined = pl.DataFrame(rows, orient="row", schema={
+        **stored, _HISTORY[0]: pl.Int64(), _HISTORY[1]: pl.String()})
+    tickets = joined.select(list(stored)).unique("id", keep="first", maintain_order=True)
+    history = (joined.filter(pl.col(_HISTORY[0]).is_not_null())
+               .select(pl.col("id").alias("ticket_id"), pl.col(_HISTORY[0]).alias("at"),
+                       pl.col(_HISTORY[1]).alias("status")))
+    return Tables(tickets=_with_extras(_as_instants(tickets, TableName.TICKETS)),
+                  ticket_status=_as_instants(history, TableName.TICKET_STATUS))
 
 
-def _frame(rows: list[Any], table: TableName, extra: bool = False) -> pl.DataFrame:
-    schema = SCHEMAS[table]
+def _stored_schema(table: TableName, extra: bool = False) -> dict[str, pl.DataType]:
+    """The table's columns as stored: instants as microseconds (and a ticket's ``extra``)."""
     stored: dict[str, pl.DataType] = {
-        name: pl.Int64() if dtype == INSTANT else dtype for name, dtype in schema.items()}
+        name: pl.Int64() if dtype == INSTANT else dtype for name, dtype in SCHEMAS[table].items()}
     if extra:
         stored["extra"] = pl.String()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=stored, orient="row")
+    return stored
+
+
+def _as_instants(frame: pl.DataFrame, table: TableName) -> pl.DataFrame:
     return frame.with_columns(pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-                              for name, dtype in schema.items() if dtype == INSTANT)
+                              for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
 
 
-def _tickets_frame(rows: list[Any]) -> pl.DataFrame:
-    """Tickets with their extra columns spread out again as text columns."""
-    frame = _frame(rows, TableName.TICKETS, extra=True)
-    extras = [json.loads(e) if e else {} for e in frame.get_column("extra")]
-    names = sorted({k for e in extras for k in e} - set(frame.columns))
-    return frame.drop("extra").with_columns(
-        pl.Series(name, [None if e.get(name) is None else str(e[name]) for e in extras],
-                  dtype=pl.String) for name in names)
+def _with_extras(tickets: pl.DataFrame) -> pl.DataFrame:
+    """Tickets with their ``extra`` JSON objects spread out again as text columns, by name."""
+    extra = tickets.get_column("extra")
+    tickets = tickets.drop("extra")
+    if extra.null_count() == extra.len():
+        return tickets
+    fields = extra.str.json_decode(infer_schema_length=None).struct.unnest()
+    return tickets.with_columns(fields.get_column(name).cast(pl.String)
+                                for name in sorted(set(fields.columns) - set(tickets.columns)))
 
 
 def ticket_tables(ticket: StoredTicket) -> Tables:
@@ -136,5 +163,9 @@ def ticket_tables(ticket: StoredTicket) -> Tables:
            us(ticket.first_response_at), us(ticket.resolved_at), ticket.type, ticket.supplier,
            json.dumps(ticket.extra) if ticket.extra else None)
     history = [(ticket.id, us(change.at), change.status) for change in ticket.history]
-    return Tables(tickets=_tickets_frame([row]),
-                  ticket_status=_frame(history, TableName.TICKET_STATUS))
+    tickets = pl.DataFrame([row], orient="row",
+                           schema=_stored_schema(TableName.TICKETS, extra=True))
+    statuses = pl.DataFrame(history, orient="row",
+                            schema=_stored_schema(TableName.TICKET_STATUS))
+    return Tables(tickets=_with_extras(_as_instants(tickets, TableName.TICKETS)),
+                  ticket_status=_as_instants(statuses, TableName.TICKET_STATUS))
