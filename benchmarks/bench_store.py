@@ -28,6 +28,7 @@ created and dropped on it per run). The client (this process and its children) i
 one CPU unless ``--no-pin``; the server is not.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_store.py [--tickets 1000000]
+(``--skip-ingest``: the evaluate figures alone; ``--skip-evaluate``: the ingestion ones alone)
 """
 
 # ruff: noqa: E402  (the thread settings must precede the imports of Polars, numba and NumPy)
@@ -304,10 +305,14 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"PostgreSQL's programs (default {POSTGRES_BIN})")
     parser.add_argument("--skip-evaluate", action="store_true",
                         help="only the ingestion figures")
+    parser.add_argument("--skip-ingest", action="store_true",
+                        help="only the evaluate figures (no floor, ingest or re-ingest runs)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.repeat < 1:
         parser.error("need --tickets >= 1 and --repeat >= 1")
+    if args.skip_evaluate and args.skip_ingest:
+        parser.error("--skip-evaluate and --skip-ingest leave nothing to measure")
     names = ["sqlite", "postgres"] if args.db == "both" else [args.db]
 
     scratch = Path(tempfile.mkdtemp(prefix="accord-bench-store-"))
@@ -345,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     backends = [Backend(name, scratch, server if name == "postgres" else None)
                 for name in names]
     figures = {b.name: (Figure(), Figure(), Figure()) for b in backends}
-    for run in range(args.repeat):
+    for run in range(0 if args.skip_ingest else args.repeat):
         for backend in backends:  # interleaved, run by run
             floor, first, again = ingest_run(backend, data / "tickets.csv", n)
             for figure, seconds in zip(figures[backend.name], (floor, first, again),
@@ -370,26 +375,28 @@ def main(argv: list[str] | None = None) -> int:
     for backend in backends:
         floor, first, again = figures[backend.name]
         label = "SQLite" if backend.name == "sqlite" else "PostgreSQL"
-        floor_how = ("read_csv + executemany" if backend.name == "sqlite" else "psycopg COPY")
-        rate = n / first.median
-        ratio = first.median / floor.median
-        target = TARGET_ROWS_PER_S[backend.name]
-        rows_ok = rate >= target and ratio <= TARGET_FLOOR_RATIO
-        again_ok = again.median <= first.median
-        ok &= rows_ok and again_ok
-        print(f"{label:<10} {'floor: ' + floor_how + ', bare table':<42} {floor.median:>9.2f} "
-              f"{n / floor.median:>10,.0f} {1.0:>8.2f}  {'':<30} {floor.shown()}")
-        print(f"{'':<10} {'accord ingest (ingest_file)':<42} {first.median:>9.2f} {rate:>10,.0f} "
-              f"{ratio:>8.2f}  {f'>= {target:,}/s, <= 2x: ' + verdict(rows_ok):<30} "
-              f"{first.shown()}")
-        print(f"{'':<10} {'re-ingest, all unchanged':<42} {again.median:>9.2f} "
-              f"{n / again.median:>10,.0f} {again.median / floor.median:>8.2f}  "
-              f"{'<= ingest: ' + verdict(again_ok):<30} {again.shown()}")
+        if not args.skip_ingest:  # no ingestion figures to show
+            floor_how = ("read_csv + executemany" if backend.name == "sqlite" else "psycopg COPY")
+            rate = n / first.median
+            ratio = first.median / floor.median
+            target = TARGET_ROWS_PER_S[backend.name]
+            rows_ok = rate >= target and ratio <= TARGET_FLOOR_RATIO
+            again_ok = again.median <= first.median
+            ok &= rows_ok and again_ok
+            print(f"{label:<10} {'floor: ' + floor_how + ', bare table':<42} {floor.median:>9.2f} "
+                  f"{n / floor.median:>10,.0f} {1.0:>8.2f}  {'':<30} {floor.shown()}")
+            print(f"{'':<10} {'accord ingest (ingest_file)':<42} {first.median:>9.2f} {rate:>10,.0f} "
+                  f"{ratio:>8.2f}  {f'>= {target:,}/s, <= 2x: ' + verdict(rows_ok):<30} "
+                  f"{first.shown()}")
+            print(f"{'':<10} {'re-ingest, all unchanged':<42} {again.median:>9.2f} "
+                  f"{n / again.median:>10,.0f} {again.median / floor.median:>8.2f}  "
+                  f"{'<= ingest: ' + verdict(again_ok):<30} {again.shown()}")
         if backend.name in evaluated:
             figure, status_s, status_rows, _ = evaluated[backend.name]
             evaluate_ok = figure.median <= TARGET_EVALUATE_S
             ok &= evaluate_ok
-            print(f"{'':<10} {'(status rows, ingested once)':<42} {status_s:>9.2f} "
+            shown = label if args.skip_ingest else ""
+            print(f"{shown:<10} {'(status rows, ingested once)':<42} {status_s:>9.2f} "
                   f"{status_rows / status_s:>10,.0f} {'':>8}  {'':<30} {status_rows:,} rows")
             print(f"{'':<10} {'accord evaluate --db (subprocess)':<42} {figure.median:>9.2f} "
                   f"{'':>10} {'':>8}  {'<= 15 s: ' + verdict(evaluate_ok):<30} "

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from itertools import pairwise
 from typing import Any, TextIO
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from accord.engine.clock import US
@@ -20,7 +21,8 @@ from accord.engine.periods import Period
 from accord.model.agreement import Agreement
 from accord.model.objectives import Metric
 
-__all__ = ["ITEM_COLUMNS", "AgreementResult", "Evaluation", "ObjectiveResult", "format_instant"]
+__all__ = ["ITEM_COLUMNS", "AgreementResult", "Evaluation", "ItemRun", "ObjectiveResult",
+           "format_instant"]
 
 ITEM_COLUMNS: dict[Metric, tuple[str, ...]] = {
     Metric.RESPONSE_TIME: ("ticket", "state", "elapsed_s", "target_s", "due_at", "met", "period"),
@@ -108,6 +110,103 @@ class AgreementResult:
 
 
 @dataclass(frozen=True)
+class ItemRun:
+    """The items of one agreement, customer and objective: ``length`` items from ``start`` in
+    output order."""
+
+    agreement: str
+    customer: str
+    objective: str
+    metric: Metric
+    start: int
+    length: int
+
+
+@dataclass(frozen=True)
+class _Output:
+    rows: npt.NDArray[np.int64]
+    """The items' rows in output order."""
+    runs: tuple[ItemRun, ...]
+
+
+_SORT_KEYS = ("agreement", "customer", "_order", "_key")
+_ONE_INTEGER = 1 << 62
+"""The ranks of the sort keys are combined into one int64 below this."""
+
+
+def _output_order(items: pl.DataFrame) -> _Output:
+    """The order of DESIGN.md §5 ("Order"): exactly what a stable sort of the items by
+    agreement, customer, objective (``_order``) and ticket, slot or incident (``_key``) gives.
+
+    Sorting by several text columns at once compares rows of them, which is slow for millions
+    of items; here each key becomes an integer rank instead — the place of its value among the
+    column's distinct values (few: agreements, customers, objectives) or, for ``_key``, the
+    row's place in a stable sort of that one column, which keeps equal keys in their order —
+    and the rows are sorted by one integer made of the four ranks.
+    """
+    n = items.height
+    groups, count = np.zeros(n, dtype=np.int64), 1
+    for column in _SORT_KEYS[:-1]:
+        ranks, distinct = _dense_ranks(items.get_column(column))
+        groups = groups * distinct + ranks
+        count *= distinct
+    if count * max(n, 1) >= _ONE_INTEGER:  # too many groups for one integer: sort the columns
+        by_columns = items.select(pl.arg_sort_by(_SORT_KEYS, maintain_order=True)).to_series()
+        return _runs(items, by_columns.to_numpy().astype(np.int64), None)
+    by_key = items.select(pl.arg_sort_by("_key", maintain_order=True)).to_series().to_numpy()
+    key_ranks = np.empty(n, dtype=np.int64)
+    key_ranks[by_key] = np.arange(n, dtype=np.int64)
+    # Every (group, key rank) pair is distinct, so any sort gives the one order.
+    rows = np.argsort(groups * n + key_ranks).astype(np.int64)
+    return _runs(items, rows, groups[rows])
+
+
+def _dense_ranks(column: pl.Series) -> tuple[npt.NDArray[np.int64], int]:
+    """Each value's place among the column's distinct values in sort order (empty cells
+    first, as the sort puts them), and how many distinct values there are."""
+    distinct = column.unique().sort(nulls_last=False)
+    ranks = (pl.DataFrame({"value": column})
+             .join(pl.DataFrame({"value": distinct, "rank": np.arange(len(distinct))}),
+                   on="value", how="left", nulls_equal=True, maintain_order="left")
+             .get_column("rank"))
+    return ranks.to_numpy().astype(np.int64), max(len(distinct), 1)
+
+
+def _runs(items: pl.DataFrame, rows: npt.NDArray[np.int64],
+          groups: npt.NDArray[np.int64] | None) -> _Output:
+    """The runs of one agreement, customer and objective among the items in order ``rows``."""
+    if groups is None:
+        groups = (items.select(_SORT_KEYS[:-1])[pl.Series(rows)]
+                  .select(pl.struct(_SORT_KEYS[:-1]).rle_id()).to_series().to_numpy())
+    starts = np.flatnonzero(np.diff(groups, prepend=-1))
+    ends = [*starts[1:].tolist(), len(rows)][:len(starts)]
+    heads = items.select("agreement", "customer", "objective", "metric")[pl.Series(rows[starts])]
+    return _Output(rows, tuple(
+        ItemRun(agreement, customer, objective, Metric(metric), start, end - start)
+        for (agreement, customer, objective, metric), start, end
+        in zip(heads.iter_rows(), starts.tolist(), ends, strict=True)))
+
+
+def _formatted(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its instants as ``…Z`` text, with microseconds only where there are
+    some (formatting them twice, with and without, only where a column has any)."""
+    whole = "%Y-%m-%dT%H:%M:%SZ"
+    formats = []
+    for column in _INSTANTS:
+        if column not in frame.columns:
+            continue
+        instant = pl.col(column)
+        if frame.select((instant.dt.microsecond() != 0).any()).item():
+            formats.append(pl.when(instant.dt.microsecond() == 0)
+                           .then(instant.dt.strftime(whole))
+                           .otherwise(instant.dt.strftime("%Y-%m-%dT%H:%M:%S.%6fZ"))
+                           .alias(column))
+        else:
+            formats.append(instant.dt.strftime(whole))
+    return frame.with_columns(formats) if formats else frame
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """Agreements × data × period → per-objective results and the evidence items."""
 
@@ -122,24 +221,51 @@ class Evaluation:
         """One row per item, grouped by agreement and objective; the columns of every metric
         (null where they do not apply). :meth:`sorted_items` puts them in the order of
         DESIGN.md §5."""
-        return self.plan.collect()
+        # One chunk per column: gathering the items into output order from many chunks (one
+        # per objective) costs several times what joining them once does.
+        return self.plan.collect().rechunk()
+
+    @cached_property
+    def _output(self) -> _Output:
+        return _output_order(self.items)
 
     def sorted_items(self) -> pl.DataFrame:
         """Items by agreement, customer, objective (in file order), then ticket, slot or
         incident; without the sort keys."""
-        return self.items.sort(["agreement", "customer", "_order", "_key"],
-                               maintain_order=True).drop("_order", "_key")
+        return self.items.drop("_order", "_key")[self._output.rows]
 
     def formatted_items(self) -> pl.DataFrame:
         """The sorted items with instants as ``…Z`` text, as they print in JSON and CSV."""
-        frame = self.sorted_items()
-        return frame.with_columns(
-            pl.when(pl.col(c).dt.microsecond() == 0)
-            .then(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
-            .otherwise(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S.%6fZ"))
-            .alias(c)
-            for c in _INSTANTS if c in frame.columns
-        )
+        return _formatted(self.sorted_items())
+
+    def item_runs(self) -> tuple[ItemRun, ...]:
+        """The items in output order as runs of one agreement, customer and objective each."""
+        return self._output.runs
+
+    def encoded_items(self, run: ItemRun, separator: bytes, ends: tuple[bytes, bytes] = (b"", b"")
+                      ) -> bytes:
+        """The items of ``run`` as the JSON objects they print as (the keys of
+        :meth:`item_documents`, UTF-8), joined by ``separator``, between ``ends``.
+
+        Polars encodes the run's own columns as JSON lines (a million items in about a second,
+        not the minutes of a dict per item); the keys every item of the run shares are encoded
+        once, by Polars too, and put in front of each line.
+        """
+        rows = pl.Series(self._output.rows[run.start:run.start + run.length])
+        frame = _formatted(self.items.select(ITEM_COLUMNS[run.metric])[rows])
+        head = io.BytesIO()
+        pl.DataFrame({"agreement": [run.agreement], "customer": [run.customer],
+                      "objective": [run.objective]}).write_ndjson(head)
+        shared = head.getvalue().rstrip(b"\n")
+        if frame.width == 0:
+            return ends[0] + separator.join([shared] * run.length) + ends[1]
+        prefix = shared[:-1] + b","  # '{"agreement":…,"objective":…,' and then a line's rest
+        lines = io.BytesIO()
+        frame.write_ndjson(lines)
+        # Each line is '{…}\n', and JSON escapes every newline inside a value, so "\n{" is
+        # exactly where one item ends and the next begins.
+        joined = memoryview(lines.getvalue().replace(b"\n{", separator + prefix))
+        return b"".join((ends[0], prefix, joined[1:-1], ends[1]))
 
     def item_documents(self) -> list[dict[str, Any]]:
         rows = self.formatted_items().to_dicts()
@@ -156,23 +282,16 @@ class Evaluation:
         return {**self.document_head(), "items": self.item_documents()}
 
     def write_json(self, out: TextIO) -> None:
-        """:meth:`document` as indented JSON, the items encoded by Polars a run at a time (a
-        million items print in seconds, not minutes)."""
+        """:meth:`document` as indented JSON, the items encoded a run at a time
+        (:meth:`encoded_items`)."""
         head = json.dumps({**self.document_head(), "items": []}, ensure_ascii=False, indent=2)
         before, _, after = head.rpartition('"items": []')
         out.write(before + '"items": [')
-        items = self.formatted_items()
-        runs = items.select(pl.struct("agreement", "customer", "objective").rle_id()).to_series()
-        bounds = np.flatnonzero(np.diff(runs.to_numpy(), prepend=-1, append=-1))
-        separator = "\n    "
-        for start, end in pairwise(bounds.tolist()):
-            run = items.slice(start, end - start)
-            metric = Metric(run.item(0, "metric"))
-            columns = ["agreement", "customer", "objective", *ITEM_COLUMNS[metric]]
-            lines = run.select(columns).write_ndjson().rstrip("\n").replace("\n", ",\n    ")
-            out.write(separator + lines)
-            separator = ",\n    "
-        out.write(("\n  ]" if len(items) else "]") + after)
+        runs = self.item_runs()
+        for run in runs:
+            out.write("\n    " if run.start == 0 else ",\n    ")
+            out.write(self.encoded_items(run, b",\n    ").decode("utf-8"))
+        out.write(("\n  ]" if runs else "]") + after)
 
     def document_head(self) -> dict[str, Any]:
         """The document without its items."""

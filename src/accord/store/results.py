@@ -7,24 +7,18 @@ evaluated; the results they replace stay, as history.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
-import numpy as np
-import polars as pl
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.engine import Evaluation
-from accord.engine.results import ITEM_COLUMNS
 from accord.errors import NotFoundError, Problem
-from accord.model import Metric
 from accord.store.database import for_writing
 from accord.store.schema import (
     AgreementVersionRow,
@@ -130,8 +124,12 @@ def _insert_objectives(session: Session, rows: list[dict[str, Any]], items: _Ite
         statement = (f"INSERT INTO {ObjectiveResultRow.__tablename__} ({', '.join(columns)}) "
                      f"VALUES ({', '.join(f'%({c})s' for c in columns)})")
 
+        # The items go as the UTF-8 bytes they are encoded in, sent as text: no copy made to
+        # decode them into a str and encode that again.
+        cursor.adapters.register_dumper(memoryview, _utf8_text_dumper())
+
         def encoded(row: dict[str, Any]) -> Any:
-            return {**row, "items": items.encoded(row["items"]).decode("utf-8")}
+            return {**row, "items": memoryview(items.encoded(row["items"]))}
     else:
         # SQLite keeps text as UTF-8: the bytes, cast to text, are stored as they are.
         statement = (f"INSERT INTO {ObjectiveResultRow.__tablename__} ({', '.join(columns)}) "
@@ -153,35 +151,35 @@ def _insert_objectives(session: Session, rows: list[dict[str, Any]], items: _Ite
         cursor.close()
 
 
+def _utf8_text_dumper() -> type:
+    """A psycopg dumper that sends a buffer of UTF-8 text as it is, as a ``text`` parameter."""
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+
+    class Utf8TextDumper(Dumper):
+        oid = types["text"].oid
+
+        def dump(self, obj: Any) -> Any:
+            return obj
+
+    return Utf8TextDumper
+
+
 class _Items:
     """The items of each agreement, customer and objective as a JSON list (UTF-8), in output
-    order, each item with the keys it prints with (``Evaluation.item_documents``): a run of
-    items at a time written as JSON lines by Polars and joined, as ``Evaluation.write_json``
-    does, rather than one Python dict per item."""
-
-    _KEYS = ("agreement", "customer", "objective")
+    order, each item with the keys it prints with: the same text as ``accord evaluate --format
+    json`` prints for them (:meth:`Evaluation.encoded_items`)."""
 
     def __init__(self, evaluation: Evaluation) -> None:
-        self._frame = evaluation.formatted_items()
-        self._runs: dict[tuple[str, str, str], tuple[int, int, Metric]] = {}
-        if self._frame.height == 0:
-            return
-        runs = self._frame.select(pl.struct(self._KEYS).rle_id()).to_series().to_numpy()
-        bounds = np.flatnonzero(np.diff(runs, prepend=-1, append=-1)).tolist()
-        heads = self._frame.select(*self._KEYS, "metric")[bounds[:-1]]
-        for (start, end), (agreement, customer, objective, metric) in zip(
-                pairwise(bounds), heads.iter_rows(), strict=True):
-            self._runs[(agreement, customer, objective)] = (start, end - start, Metric(metric))
+        self._evaluation = evaluation
+        self._runs = {(run.agreement, run.customer, run.objective): run
+                      for run in evaluation.item_runs()}
 
     def encoded(self, key: tuple[str, str, str]) -> bytes:
-        if key not in self._runs:
+        run = self._runs.get(key)
+        if run is None:
             return b"[]"
-        start, length, metric = self._runs[key]
-        buffer = io.BytesIO()
-        self._frame.slice(start, length).select(*self._KEYS, *ITEM_COLUMNS[metric]
-                                                ).write_ndjson(buffer)
-        # JSON escapes every newline inside a value, so the line breaks are the separators.
-        return b"[" + buffer.getvalue().rstrip(b"\n").replace(b"\n", b",") + b"]"
+        return self._evaluation.encoded_items(run, b",", (b"[", b"]"))
 
 
 def _query(*, period: str | None, agreement_id: str | None, customer: str | None,

@@ -14,13 +14,12 @@ of SQLite in one process clear each other's POSIX locks on the same database fil
 
 from __future__ import annotations
 
-import io
-import struct
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import polars as pl
 from sqlalchemy import URL, Connection, Engine
@@ -29,7 +28,7 @@ from accord.engine import SCHEMAS, TableName, Tables
 from accord.engine.tables import INSTANT
 from accord.errors import Problem
 from accord.store._errors import StoreError
-from accord.store.ingest import COLUMNS
+from accord.store.schema import Base
 
 __all__ = ["IN_PROCESS_ROWS", "load_tables", "read_postgres", "read_sqlite"]
 
@@ -53,8 +52,10 @@ def load_tables(engine: Engine) -> Tables:
 def _names(table: TableName) -> list[str]:
     """The stored columns read: the table's, a ticket's extras, and those it is sorted by."""
     schema = SCHEMAS[table]
-    return [c for c in COLUMNS[table]
-            if c in schema or c == "extra" or c in _ORDER.get(table, ())]
+    # The stored table's columns, in order (those ingestion writes), without importing the
+    # ingestion and its file readers here.
+    stored = [column.name for column in Base.metadata.tables[table.value].columns]
+    return [c for c in stored if c in schema or c == "extra" or c in _ORDER.get(table, ())]
 
 
 def _query(table: TableName) -> str:
@@ -167,7 +168,7 @@ def _fetched(connection: Connection, table: TableName) -> pl.DataFrame:
 
 
 _CHILD = r"""
-import struct, sys
+import sys
 try:
     import adbc_driver_manager as adbc
     import adbc_driver_sqlite
@@ -195,15 +196,10 @@ database = adbc_driver_sqlite.connect(sys.argv[1])
 connection = adbc.AdbcConnection(database)
 run("PRAGMA busy_timeout = 30000")
 run("BEGIN")
-out = sys.stdout.buffer
-for line in sys.stdin:
+for number, line in enumerate(sys.stdin):
     table, sql = line.rstrip("\n").split("\t", 1)
     rows = fetch(f"SELECT coalesce(max(rowid), 0) AS n FROM {table}", 1).item(0, 0)
-    buffer = __import__("io").BytesIO()
-    fetch(sql, rows).write_ipc_stream(buffer)
-    out.write(struct.pack("<Q", buffer.tell()))
-    out.write(buffer.getbuffer())
-out.flush()
+    fetch(sql, rows).write_ipc(f"{sys.argv[2]}/{number}.arrow", compression="uncompressed")
 run("COMMIT")
 connection.close()
 database.close()
@@ -212,7 +208,7 @@ database.close()
 
 def _read_in_child(database: Path) -> dict[TableName, pl.DataFrame] | None:
     """Every table read by the ADBC SQLite driver in a child process, in one read transaction,
-    sent back as Arrow IPC streams. None when the driver is not installed."""
+    sent back as Arrow IPC files. None when the driver is not installed."""
     frames = read_sqlite(database, [(table, _query(table)) for table in TableName])
     return None if frames is None else dict(zip(TableName, frames, strict=True))
 
@@ -220,47 +216,26 @@ def _read_in_child(database: Path) -> dict[TableName, pl.DataFrame] | None:
 def read_sqlite(database: Path, queries: Sequence[tuple[TableName, str]]
                 ) -> list[pl.DataFrame] | None:
     """SQLite: the rows of each query (on its table) as a frame, read by the ADBC SQLite
-    driver in a child process, in one read transaction, and sent back as Arrow IPC streams;
-    None when the driver is not installed. The columns come in the types the driver gives."""
+    driver in a child process, in one read transaction, and handed over as Arrow IPC files in
+    a temporary folder (written once there and read once here: a pipe would copy them twice
+    more); None when the driver is not installed. The columns come in the types the driver
+    gives."""
     requests = "".join(f"{_quote(table.value)}\t{query}\n" for table, query in queries)
-    frames: list[pl.DataFrame] = []
-    with subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(database.resolve())], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
-        assert child.stdin is not None
-        assert child.stdout is not None
-        assert child.stderr is not None
-        try:
-            child.stdin.write(requests.encode("utf-8"))
-            child.stdin.close()
-            for _ in queries:
-                data = _message(child.stdout)
-                if data is None:
-                    break
-                frames.append(pl.read_ipc_stream(io.BytesIO(data)))
-            errors = child.stderr.read()
-        finally:
-            if child.poll() is None and len(frames) != len(queries):
-                child.kill()
-        code = child.wait()
-    if code == 3:
-        return None
-    if code != 0 or len(frames) != len(queries):
-        reason = errors.decode("utf-8", "replace").strip().splitlines()
-        raise StoreError(f"{database}: cannot read the stored data", [Problem(
-            f"{database}: reading the stored data failed: "
-            f"{reason[-1] if reason else f'exit {code}'}",
-            hint="check that the database file is readable and not damaged")])
-    return frames
-
-
-def _message(stream: IO[bytes]) -> bytes | None:
-    head = stream.read(8)
-    if len(head) < 8:
-        return None
-    (size,) = struct.unpack("<Q", head)
-    data = stream.read(size)
-    return data if len(data) == size else None
+    with tempfile.TemporaryDirectory(prefix="accord-read-") as folder:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(database.resolve()), folder],
+            input=requests.encode("utf-8"), capture_output=True, check=False)
+        if done.returncode == 3:
+            return None
+        files = [Path(folder) / f"{number}.arrow" for number in range(len(queries))]
+        if done.returncode != 0 or not all(file.is_file() for file in files):
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(f"{database}: cannot read the stored data", [Problem(
+                f"{database}: reading the stored data failed: "
+                f"{reason[-1] if reason else f'exit {done.returncode}'}",
+                hint="check that the database file is readable and not damaged")])
+        # Each file is read whole into memory (not mapped), so the folder can go.
+        return [pl.read_ipc(file) for file in files]
 
 
 # --- both ----------------------------------------------------------------------------------
