@@ -92,7 +92,6 @@ def evaluate(
     if agreements is not None and data is not None:
         if db is not None:
             raise UsageError("--db does not go with --agreements and --data (files need none)")
-        warm_up_in_background()  # the kernels load while the files are read
         from accord.io import read_tables
         from accord.model import load_agreements
 
@@ -102,6 +101,9 @@ def evaluate(
         if wanted:
             _check_wanted(wanted, [a.id for a in loaded])
             loaded = [a for a in loaded if a.id in wanted]
+        # The kernels load while the files are read: reading is mostly Polars' native code,
+        # which lets go of the GIL (loading the agreements is Python's, which would not).
+        warm_up_in_background()
         tables, skipped = read_tables(data, data_timezone=data_timezone,
                                       skip_bad_rows=skip_bad_rows)
         for problem in skipped:
@@ -117,7 +119,6 @@ def evaluate(
     if data_timezone is not None or skip_bad_rows:
         raise UsageError("--data-timezone and --skip-bad-rows go with --data; stored data was "
                          "checked when it was loaded (accord ingest)")
-    warm_up_in_background()  # the kernels load while the stored tables are read
     from accord.engine import evaluate as run
     from accord.store.agreements import list_agreements, versions_in_effect
     from accord.store.results import store_evaluation
@@ -131,6 +132,7 @@ def evaluate(
                 hint="store agreements with `accord apply PATH`, or give --agreements and "
                      "--data to evaluate files")])
         versions = versions_in_effect(engine, chosen, wanted)
+        warm_up_in_background()  # the kernels load while the stored tables are read
         tables = load_tables(engine)
         loaded = [a for _, a in versions]
         with Progress(len(loaded), "evaluating") as advance:
