@@ -239,14 +239,20 @@ def _customer_index_is_used(engine: Engine) -> bool:
     return "ix_tickets_customer" in plan
 
 
-def test_a_first_bulk_load_builds_the_indexes_again_after_its_rows(
-        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _bulk_first_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """500 tickets of 13 customers, loaded as a bulk first load (the threshold lowered to 10)."""
     from accord.store import ingest
 
     monkeypatch.setattr(ingest, "_BULK_ROWS", 10)
     file = tmp_path / "tickets.csv"
     file.write_text("id,customer,service,priority,created_at\n" + "".join(
         f"T-{i},c-{i % 13},desk,P2,2026-03-02T09:00:00Z\n" for i in range(500)))
+    return file
+
+
+def test_a_first_bulk_load_builds_the_indexes_again_after_its_rows(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    file = _bulk_first_load(tmp_path, monkeypatch)
     load = ingest_file(engine, file, TableName.TICKETS)
     assert (load.inserted, load.updated, load.unchanged) == (500, 0, 0)
     assert _customer_index_is_used(engine)
@@ -260,12 +266,7 @@ def test_a_first_bulk_load_builds_the_indexes_again_after_its_rows(
 
 def test_a_first_bulk_load_that_fails_keeps_its_indexes(
         engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from accord.store import ingest
-
-    monkeypatch.setattr(ingest, "_BULK_ROWS", 10)
-    file = tmp_path / "tickets.csv"
-    file.write_text("id,customer,service,priority,created_at\n" + "".join(
-        f"T-{i},c-{i % 13},desk,P2,2026-03-02T09:00:00Z\n" for i in range(500)))
+    file = _bulk_first_load(tmp_path, monkeypatch)
 
     def fail(done: int, _total: int) -> None:
         if done > 0:
