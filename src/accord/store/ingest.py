@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -37,7 +38,7 @@ from accord.io import TableRead, read_table
 from accord.store.database import write_transaction
 
 __all__ = ["COLUMNS", "KEYS", "FileLoad", "Progress", "ingest_file", "ingest_read",
-           "rejects_path", "table_files"]
+           "loads_in_this_process", "rejects_path", "table_files"]
 
 Progress = Callable[[int, int], object]
 """Told (rows done, rows in all) as a file's rows are compared and written, first (0, rows)."""
@@ -189,10 +190,28 @@ def ingest_read(engine: Engine, read: TableRead, *, skip_bad_rows: bool = False,
             progress(done, rows.height)
 
     advance(0)
-    with write_transaction(engine) as connection:
-        inserted, updated, unchanged = _upsert(connection, table, rows, advance)
+    try:
+        with write_transaction(engine) as connection:
+            inserted, updated, unchanged = _upsert(connection, table, rows, advance)
+    finally:
+        _count_load()
     return FileLoad(file, table, inserted, updated, unchanged, bad, read.problems,
                     rejects=written)
+
+
+_LOADS = itertools.count(1)
+_last_load = 0
+
+
+def _count_load() -> None:
+    global _last_load
+    _last_load = next(_LOADS)
+
+
+def loads_in_this_process() -> int:
+    """How many loads this process has written (or tried to): what is kept from the stored
+    data in this process (live status) is read again after a load, before its log entry."""
+    return _last_load
 
 
 def _stored_frame(frame: pl.DataFrame, table: TableName) -> pl.DataFrame:

@@ -17,7 +17,8 @@ from accord.engine import SCHEMAS, TableName, Tables
 from accord.engine.tables import INSTANT
 from accord.store.schema import TicketRow, TicketStatusRow
 
-__all__ = ["StatusChange", "StoredTicket", "find_ticket", "open_tickets", "ticket_tables"]
+__all__ = ["StatusChange", "StoredTicket", "find_ticket", "next_instant", "open_tickets",
+           "ticket_tables"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -127,6 +128,33 @@ def open_tickets(engine: Engine, at: datetime, customer: str | None = None) -> T
                        pl.col(_HISTORY[1]).alias("status")))
     return Tables(tickets=_with_extras(_as_instants(tickets, TableName.TICKETS)),
                   ticket_status=_as_instants(history, TableName.TICKET_STATUS))
+
+
+# The earliest instant after :after in the tickets (of :customer) and their status changes:
+# when one of them may next be created, answered, resolved or change status.
+_NEXT_INSTANT = """
+SELECT MIN(x) FROM (
+    SELECT MIN(created_at) AS x FROM tickets WHERE {mine} created_at > :after
+    UNION ALL SELECT MIN(first_response_at) FROM tickets WHERE {mine} first_response_at > :after
+    UNION ALL SELECT MIN(resolved_at) FROM tickets WHERE {mine} resolved_at > :after
+    UNION ALL SELECT MIN(s."at") FROM ticket_status s {join} WHERE {theirs} s."at" > :after
+) later
+"""
+
+
+def next_instant(engine: Engine, after: int, customer: str | None = None) -> int | None:
+    """The earliest instant (microseconds) after ``after`` at which a ticket (of
+    ``customer``, when given) is created, answered or resolved or changes status; None when
+    nothing is to come. Until then, the open tickets' timers only run or stand still."""
+    if customer is None:
+        sql = _NEXT_INSTANT.format(mine="", join="", theirs="")
+    else:
+        sql = _NEXT_INSTANT.format(mine="customer = :customer AND",
+                                   join="JOIN tickets t ON t.id = s.ticket_id",
+                                   theirs="t.customer = :customer AND")
+    with engine.connect() as connection:
+        found = connection.execute(text(sql), {"after": after, "customer": customer}).scalar()
+    return None if found is None else int(found)
 
 
 def _stored_schema(table: TableName, extra: bool = False) -> dict[str, pl.DataType]:

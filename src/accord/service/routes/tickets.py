@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.service import tickets
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
+from accord.service.live import live_at
 from accord.service.schemas import Instant, TicketOut
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
@@ -21,7 +22,7 @@ async def ticket(ticket_id: str, principal: ReaderDep, engine: EngineDep,
     """A ticket as loaded, its status history, and its timers still running or paused at
     ``at`` (default now)."""
     view = await run_in_threadpool(tickets.ticket_view, engine, principal, ticket_id,
-                                   at=at or now, at_risk=settings.at_risk)
+                                   at=live_at(at, now), at_risk=settings.at_risk)
     found = view.ticket
     return {**{k: getattr(found, k) for k in (
         "id", "customer", "service", "priority", "created_at", "first_response_at",
