@@ -1,6 +1,6 @@
 """Charts as declarative Vega-Lite specifications: one spec per chart, drawn interactively in
-the portal (Vega-Embed, from the bundle vl-convert builds) and as static SVG in PDF reports
-(vl-convert, offline). Nothing here loads anything from the internet.
+the portal (Vega-Embed, from the bundle vl-convert builds), as static SVG in HTML reports and as
+JPEG images in PDF reports (vl-convert, offline). Nothing here loads anything from the internet.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["burn_down_chart", "javascript_bundle", "to_svg", "trend_chart"]
+__all__ = ["JPEG_QUALITY", "JPEG_SCALE", "burn_down_chart", "javascript_bundle", "to_jpeg",
+           "to_svg", "trend_chart"]
 
 Spec = dict[str, Any]
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier, never fetched
@@ -21,10 +22,10 @@ _lock = threading.Lock()
 _bundle: list[str] = []
 
 
-def _base(title: str, width: int | str) -> Spec:
+def _base(title: str, width: int | str, height: int = 160) -> Spec:
     return {
         "$schema": _SCHEMA, "title": {"text": title, "anchor": "start", "fontSize": 13},
-        "width": width, "height": 160, "background": "transparent",
+        "width": width, "height": height, "background": "transparent",
         "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11,
                                                         "grid": True, "gridOpacity": 0.4},
                    "font": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
@@ -32,7 +33,8 @@ def _base(title: str, width: int | str) -> Spec:
 
 
 def trend_chart(title: str, points: Sequence[tuple[str, float | None, float | None]], *,
-                percent: bool = True, width: int | str = "container") -> Spec:
+                percent: bool = True, width: int | str = "container", height: int = 160
+                ) -> Spec:
     """Attainment per period (a line with points) against the goal (a dashed line).
 
     ``points``: (period label, attainment, goal), oldest first; a missing attainment (nothing
@@ -41,7 +43,7 @@ def trend_chart(title: str, points: Sequence[tuple[str, float | None, float | No
     values = [{"period": p, "attainment": a, "goal": g} for p, a, g in points]
     axis = {"format": ".1%"} if percent else {}
     y = {"type": "quantitative", "scale": {"zero": False}, "axis": axis}
-    spec = _base(title, width)
+    spec = _base(title, width, height)
     spec.update({
         "data": {"values": values},
         "encoding": {"x": {"field": "period", "type": "ordinal", "title": None,
@@ -101,6 +103,30 @@ def _svg(spec: str) -> str:
 
     svg: str = vl_convert.vegalite_to_svg(json.loads(spec))
     return svg
+
+
+JPEG_SCALE = 2
+"""Pixels of a JPEG chart per CSS pixel: about 190 dots per inch on paper."""
+JPEG_QUALITY = 85
+
+
+def to_jpeg(spec: Spec) -> bytes:
+    """The chart as a JPEG image on white, ``JPEG_SCALE`` times its size in pixels (for PDF
+    reports: WeasyPrint copies a JPEG into the PDF as it is, where it lays out every element of
+    an SVG and redraws a PNG); the same spec always draws the same image, so recent ones are
+    kept."""
+    fixed = {**spec, "background": "white",
+             "width": 480 if spec.get("width") == "container" else spec.get("width")}
+    return _jpeg(json.dumps(fixed, sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _jpeg(spec: str) -> bytes:
+    import vl_convert
+
+    jpeg: bytes = vl_convert.vegalite_to_jpeg(json.loads(spec), scale=JPEG_SCALE,
+                                                quality=JPEG_QUALITY)
+    return jpeg
 
 
 def javascript_bundle() -> str:

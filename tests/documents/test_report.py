@@ -242,13 +242,13 @@ def test_the_pdf_of_the_same_page_is_printed_once(monkeypatch: pytest.MonkeyPatc
 
 def test_the_pdf_cache_keeps_the_most_recently_used() -> None:
     cache = report_module._PdfCache(size=2)
-    cache.put(b"a", b"A")
-    cache.put(b"b", b"B")
-    assert cache.get(b"a") == b"A"  # now the most recent
-    cache.put(b"c", b"C")
-    assert (cache.get(b"a"), cache.get(b"b"), cache.get(b"c")) == (b"A", None, b"C")
+    cache.put("a", b"A")
+    cache.put("b", b"B")
+    assert cache.get("a") == b"A"  # now the most recent
+    cache.put("c", b"C")
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"A", None, b"C")
     cache.clear()
-    assert cache.get(b"a") is None
+    assert cache.get("a") is None
 
 
 def test_the_csv_has_every_item_in_the_columns_of_evaluate() -> None:

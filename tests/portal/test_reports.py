@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from accord.documents import report as report_module
 from accord.documents.report_view import build_report
 from accord.service.credits import credit_statements
-from accord.service.reports import report_inputs
+from accord.service.reports import publish_reports, report_inputs
 from accord.service.tenancy import Principal
+from accord.store.schema import EvaluationRow, ReportRow
 from tests.portal.conftest import browser_of, logged_in
-from tests.service.conftest import Workspace
+from tests.service.conftest import NOW, Workspace
 
 # What acme's reports show and no other customer may see.
 ACME_ONLY = ("northwind-acme-billing", "Billing system support for Acme Corp",
@@ -134,3 +139,31 @@ def test_the_home_and_agreement_pages_link_to_the_report(site: Workspace) -> Non
     page = ann.get("/agreements/northwind-acme-billing/acme?period=2026-02").text
     assert 'href="/reports/acme/2026-02.pdf"' in page
     assert 'href="/reports/' not in logged_in(site, "sam").get("/?period=2026-03").text
+
+
+def test_the_report_published_at_evaluation_is_what_its_customer_downloads(
+        site: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Session(site.engine) as session:
+        evaluation = session.scalar(select(func.max(EvaluationRow.id))
+                                    .where(EvaluationRow.period == "2026-02"))
+    assert evaluation is not None
+    assert "acme" in publish_reports(site.engine, evaluation, now=NOW)
+    with Session(site.engine) as session:
+        kept = session.scalar(select(ReportRow.pdf).where(
+            ReportRow.customer == "acme", ReportRow.period == "2026-02"))
+    assert kept is not None
+    import weasyprint
+
+    def refused(**_: Any) -> Any:
+        raise AssertionError("printed again")
+
+    monkeypatch.setattr(weasyprint, "HTML", refused)
+    monkeypatch.setattr(report_module, "_pdfs", report_module._PdfCache(size=4))
+    answer = logged_in(site, "ann").get("/reports/acme/2026-02.pdf")
+    assert answer.status_code == 200
+    assert answer.content == kept
+    # kept or not, another customer's report is not found, and says nothing of it
+    greg = logged_in(site, "greg")
+    assert greg.get("/reports/acme/2026-02.pdf").status_code == 404
+    assert greg.get("/reports/acme/2026-02.pdf").text == greg.get(
+        "/reports/nobody/2026-02.pdf").text

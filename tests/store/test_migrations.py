@@ -58,3 +58,20 @@ def test_a_customers_tickets_are_found_by_an_index_that_its_migration_adds(
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     assert indexed()["ix_tickets_customer"] == ["customer"]
+
+
+def test_the_reports_table_goes_and_comes_back_with_its_migration(engine: Engine) -> None:
+    assert "reports" in inspect(engine).get_table_names()
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    assert "reports" not in inspect(engine).get_table_names()
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert "reports" in inspect(engine).get_table_names()
+    assert {c["name"] for c in inspect(engine).get_columns("reports")} == {
+        "id", "customer", "period", "page_sha256", "evaluation_id", "sha256", "pdf",
+        "printed_at"}

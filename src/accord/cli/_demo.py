@@ -68,18 +68,22 @@ def demo(
         return
     console.print(f"The API docs are at {url}docs; the worker's passes go to {place.log}. "
                   "Ctrl+C stops.\n", markup=False)
-    _serve(place, host, port, built.now)
+    _serve(place, host, port, built.now, built.periods)
 
 
-def _serve(place: object, host: str, port: int, data_until: datetime) -> None:
+def _serve(place: object, host: str, port: int, data_until: datetime,
+           periods: list[str]) -> None:
     """The portal under uvicorn, and the worker in a thread beside it; Ctrl+C or SIGTERM
-    stop both (uvicorn finishes its requests, the worker the pass in hand)."""
+    stop both (uvicorn finishes its requests, the worker the pass in hand). The monthly
+    reports of the last closed month and of the current one are printed and kept meanwhile,
+    so that their first download is quick."""
     import uvicorn
 
     from accord.demo import Workspace
     from accord.portal import create_site
     from accord.service import ServiceSettings
     from accord.service.notify import Worker, stop_on_signals
+    from accord.service.reports import latest_evaluations, publish_in_background
     from accord.store import connect, get_settings
 
     assert isinstance(place, Workspace)
@@ -96,6 +100,8 @@ def _serve(place: object, host: str, port: int, data_until: datetime) -> None:
     thread = threading.Thread(target=worker.run, name="accord-worker", daemon=True)
     log.info("worker started: a pass every %gs and after each ingestion", _WORKER_INTERVAL)
     thread.start()
+    publish_in_background(engine, latest_evaluations(engine, periods[-2:]),
+                          now=datetime.now(UTC))
     banner = f"Demo workspace — generated data up to {data_until:%Y-%m-%d %H:%M} UTC."
     try:
         # uvicorn catches SIGINT and SIGTERM while it runs and raises them again when it has

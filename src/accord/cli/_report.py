@@ -3,6 +3,7 @@ evidence as CSV), from the stored results."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -32,18 +33,20 @@ def report(
     with its clause, target, attainment, trend and breaches with their evidence, the credits
     with the calculation shown, and the agreement version the figures were computed from —
     from the results stored by `accord evaluate --period`."""
-    from accord.documents.report import REPORT_FORMATS, render_report, report_filename
-    from accord.service.reports import report_inputs
+    from accord.documents.report import REPORT_FORMATS, report_filename
+    from accord.service.reports import report_file
     from accord.service.tenancy import Principal
 
     if fmt not in REPORT_FORMATS:
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(REPORT_FORMATS)}")
     engine = connect_database(db)
     try:
-        inputs = report_inputs(engine, Principal.system(), customer=customer, period=period)
+        # A PDF is the one kept in the database when it is of the current results; else it
+        # is printed now, and kept.
+        inputs, content = report_file(engine, Principal.system(), customer=customer,
+                                      period=period, fmt=fmt, now=datetime.now(UTC))
     finally:
         engine.dispose()
-    content = render_report(inputs, fmt)
     if output is None and fmt == "pdf":
         output = Path(report_filename(inputs.customer, inputs.period, fmt))
     write_output(content, output, "report")

@@ -19,8 +19,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
+from accord.charts import JPEG_QUALITY, JPEG_SCALE
 from accord.documents.calculation import shown_percent
 from accord.documents.render import _environment, _style
 from accord.documents.report_view import Report, build_report
@@ -37,10 +40,12 @@ __all__ = [
     "AgreementInputs",
     "ReportInputs",
     "Trend",
+    "print_report",
     "render_report",
     "report_csv",
     "report_filename",
     "report_html",
+    "report_key",
     "report_pdf",
     "trend_periods",
     "trends_of",
@@ -126,16 +131,59 @@ def report_html(inputs: ReportInputs, report: Report | None = None) -> str:
     """A standalone HTML page: the style sheet inline, the charts as inline SVG images, no
     external resources."""
     shown = report if report is not None else build_report(inputs)
+    return _page(shown, paper=False)
+
+
+def _page(report: Report, *, paper: bool) -> str:
+    """The report's page; ``paper``: the page WeasyPrint prints (charts as JPEG images at
+    their size on A4, the trend's figures as a line of text rather than a table)."""
     template = _environment().get_template("report.html.j2")
     # The packaged style sheet is trusted text: inside <style> an escaped quote would not be one.
-    return template.render(report=shown, style=_style(), credit_percent=shown_percent)
+    return template.render(report=report, style=_style(), credit_percent=shown_percent,
+                           paper=paper)
+
+
+@cache
+def _printing() -> str:
+    """What else decides the printed PDF: the report template (a chart's markup is left out
+    of the page its key is made of), the chart images' format and the printing libraries."""
+    from importlib.metadata import version
+
+    template = (files("accord.documents") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8")
+    return (f"{template}\0jpeg scale {JPEG_SCALE} quality {JPEG_QUALITY}\0"
+            f"weasyprint {version('weasyprint')}\0vl-convert {version('vl-convert-python')}")
+
+
+def report_key(inputs: ReportInputs) -> str:
+    """The SHA-256 (hex) that names the PDF of ``inputs``: of the page WeasyPrint prints, with
+    each chart's Vega-Lite spec in place of its image, and of how it is printed
+    (:func:`_printing`). Any other stored figure, version, trend point or customer, or another
+    template or style, gives another key; the charts are not drawn to make it (tens of
+    milliseconds, where drawing them takes seconds)."""
+    report = build_report(inputs, charts=False, paper=True)
+    specs = [o.chart_spec or "" for a in report.agreements for o in a.objectives]
+    digest = hashlib.sha256()
+    for part in (_page(report, paper=True), *specs, _printing()):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def print_report(inputs: ReportInputs) -> bytes:
+    """The report printed now: an A4 PDF with page numbers, the charts as JPEG images."""
+    from weasyprint import HTML  # type: ignore[import-untyped]  # loads pango: only for a PDF
+
+    html = _page(build_report(inputs, paper=True), paper=True)
+    printed: bytes = HTML(string=html, base_url=None).write_pdf()
+    return printed
 
 
 class _PdfCache:
-    """The PDFs rendered last, by the SHA-256 of the HTML page they were printed from.
+    """The PDFs printed last, by their :func:`report_key`.
 
     Laying out a report takes WeasyPrint seconds, and the report of a stored period is asked
-    for again and again while its figures stay the same. The HTML is built from the stored
+    for again and again while its figures stay the same. The key is made from the stored
     figures on every request (tens of milliseconds), so a new evaluation, another agreement
     version or a change to the template gives another key: a PDF is served again only for
     the very same page.
@@ -143,17 +191,17 @@ class _PdfCache:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._pdfs: OrderedDict[bytes, bytes] = OrderedDict()
+        self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: bytes) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         with self._lock:
             pdf = self._pdfs.get(key)
             if pdf is not None:
                 self._pdfs.move_to_end(key)
             return pdf
 
-    def put(self, key: bytes, pdf: bytes) -> None:
+    def put(self, key: str, pdf: bytes) -> None:
         with self._lock:
             self._pdfs[key] = pdf
             self._pdfs.move_to_end(key)
@@ -166,19 +214,17 @@ class _PdfCache:
 
 
 _pdfs = _PdfCache(size=32)
-"""About 200 KiB a report: a few megabytes at most."""
+"""About a megabyte a report: some tens of megabytes at most."""
 
 
-def report_pdf(inputs: ReportInputs, *, cached: bool = True) -> bytes:
-    """An A4 PDF of the HTML page, with page numbers. With ``cached``, the PDF of the same
-    page printed before in this process is returned instead of printing it again."""
-    html = report_html(inputs)
-    key = hashlib.sha256(html.encode("utf-8")).digest()
+def report_pdf(inputs: ReportInputs, *, cached: bool = True, key: str | None = None) -> bytes:
+    """An A4 PDF of the report, with page numbers. With ``cached``, the PDF of the same
+    page printed before in this process is returned instead of printing it again (``key``:
+    the report's :func:`report_key`, when the caller has made it)."""
+    key = key if key is not None else report_key(inputs)
     if cached and (pdf := _pdfs.get(key)) is not None:
         return pdf
-    from weasyprint import HTML  # type: ignore[import-untyped]  # loads pango: only for a PDF
-
-    printed: bytes = HTML(string=html, base_url=None).write_pdf()
+    printed = print_report(inputs)
     _pdfs.put(key, printed)
     return printed
 

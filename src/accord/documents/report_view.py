@@ -8,6 +8,7 @@ the words (targets, goals, credit rules). Text is plain: the renderers escape it
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,7 +92,13 @@ class ObjectiveReport:
     trend: tuple[tuple[str, str, str], ...]
     """(period, attainment, goal) over the last twelve periods, oldest first."""
     chart: str | None
-    """The trend chart as a ``data:image/svg+xml`` URI (rendered offline), or None."""
+    """The trend chart as a ``data:image/svg+xml`` URI (on paper ``data:image/jpeg``),
+    rendered offline, or None (not drawn, or no trend)."""
+    chart_size: tuple[int, int] | None
+    """On paper, the (width, height) to show the chart at in CSS pixels; else None."""
+    chart_spec: str | None
+    """The chart's Vega-Lite spec as JSON, drawn or not (None without a trend): what the
+    chart shows, to tell printed reports apart without drawing it."""
     evidence: Evidence | None
 
 
@@ -157,18 +164,54 @@ def _evidence(metric: str, items: Sequence[Mapping[str, Any]]) -> Evidence | Non
     return None
 
 
-def _chart(title: str, trend: Sequence[tuple[str, float | None, float | None]],
-           ratio: bool) -> str | None:
+PRINT_CHART = (580, 90)
+"""Width and height of a trend chart's plot on paper, in CSS pixels: with its title and axes
+as wide as the A4 text and about 40 mm high."""
+
+
+def _chart_spec(title: str, trend: Sequence[tuple[str, float | None, float | None]],
+                ratio: bool, *, paper: bool) -> str | None:
+    """The trend chart's Vega-Lite spec as JSON (sorted keys), or None without a trend."""
     if not trend:
         return None
-    from accord.charts import to_svg, trend_chart  # vl-convert: loaded only to draw
+    from accord.charts import trend_chart
 
-    svg = to_svg(trend_chart(title, trend, percent=ratio, width=480))
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    width, height = PRINT_CHART if paper else (480, 160)
+    return json.dumps(trend_chart(title, trend, percent=ratio, width=width, height=height),
+                      sort_keys=True)
 
 
-def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: bool
-               ) -> ObjectiveReport:
+def _chart(spec: str | None, *, paper: bool) -> tuple[str, tuple[int, int] | None] | None:
+    """The chart of ``spec`` as a data URI and, on paper, the size to show it at (CSS
+    pixels): an SVG on screen, a JPEG on paper. Drawn offline by vl-convert."""
+    if spec is None:
+        return None
+    from accord.charts import JPEG_SCALE, to_jpeg, to_svg  # vl-convert: loaded only to draw
+
+    if paper:
+        jpeg = to_jpeg(json.loads(spec))
+        width, height = _jpeg_size(jpeg)
+        return ("data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii"),
+                (round(width / JPEG_SCALE), round(height / JPEG_SCALE)))
+    svg = to_svg(json.loads(spec))
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode(
+        "ascii"), None
+
+
+def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from the JPEG's start-of-frame segment."""
+    at = 2  # after the start-of-image marker
+    while at + 9 <= len(jpeg):
+        marker, length = jpeg[at + 1], int.from_bytes(jpeg[at + 2:at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return (int.from_bytes(jpeg[at + 7:at + 9], "big"),
+                    int.from_bytes(jpeg[at + 5:at + 7], "big"))
+        at += 2 + length
+    raise ValueError("not a JPEG image: no start-of-frame segment")
+
+
+def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: bool,
+               paper: bool) -> ObjectiveReport:
     key = stored["id"]
     model = entry.agreement.objectives.get(key)
     terms = None if model is None else objective_terms(entry.agreement, key, model)
@@ -180,6 +223,8 @@ def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: boo
                   f"{_duration(stored['measured_s'])} measured")
     trend = entry.trends.get(key, ())
     items = [i for i in entry.items if i.get("objective") == key]
+    spec = _chart_spec(f"{key}: attainment by period", trend, _is_ratio(stored), paper=paper)
+    chart = _chart(spec, paper=paper) if charts else None
     return ObjectiveReport(
         key, stored.get("clause") or "—", _METRICS.get(stored["metric"], stored["metric"]),
         tuple(target), goal, _value(stored, stored.get("attainment")), bool(stored["met"]),
@@ -187,7 +232,7 @@ def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: boo
         int(stored.get("pending") or 0),
         shown_percent(stored_percent(stored["credit"]["percent"])), detail,
         tuple((label, _value(stored, a), _value(stored, g)) for label, a, g in trend),
-        _chart(f"{key}: attainment by period", trend, _is_ratio(stored)) if charts else None,
+        None if chart is None else chart[0], None if chart is None else chart[1], spec,
         _evidence(stored["metric"], items))
 
 
@@ -197,7 +242,8 @@ def _credit_words(calculation: CreditCalculation) -> str:
     return f"{shown_percent(calculation.percent)} of the fee"
 
 
-def _agreement(entry: AgreementInputs, period: str, *, charts: bool) -> AgreementReport:
+def _agreement(entry: AgreementInputs, period: str, *, charts: bool, paper: bool
+               ) -> AgreementReport:
     result = entry.result
     document = result.document
     source = entry.source
@@ -222,13 +268,16 @@ def _agreement(entry: AgreementInputs, period: str, *, charts: bool) -> Agreemen
         document.get("title") or result.agreement_id,
         _TYPES.get(str(document.get("type")), str(document.get("type") or "").upper()),
         result.customer, bool(result.met), _credit_words(calculation), facts,
-        tuple(_objective(entry, o, charts=charts) for o in document["objectives"]),
+        tuple(_objective(entry, o, charts=charts, paper=paper)
+              for o in document["objectives"]),
         calculation)
 
 
-def build_report(inputs: ReportInputs, *, charts: bool = True) -> Report:
-    """The report of ``inputs``; ``charts`` draws the trend charts (vl-convert, offline)."""
-    agreements = tuple(_agreement(a, inputs.period, charts=charts) for a in inputs.agreements)
+def build_report(inputs: ReportInputs, *, charts: bool = True, paper: bool = False) -> Report:
+    """The report of ``inputs``; ``charts`` draws the trend charts (vl-convert, offline):
+    SVG images for the screen, or with ``paper`` JPEG images sized for the A4 page."""
+    agreements = tuple(_agreement(a, inputs.period, charts=charts, paper=paper)
+                       for a in inputs.agreements)
     summary = tuple(
         (a.id, a.title, "met" if a.met else "missed",
          f"{sum(o.met for o in a.objectives)} of {len(a.objectives)}", a.credit)

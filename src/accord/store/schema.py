@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -47,6 +48,7 @@ __all__ = [
     "NotificationRow",
     "ObjectiveResultRow",
     "PartyRow",
+    "ReportRow",
     "ResultRow",
     "ServiceRow",
     "SessionRow",
@@ -256,6 +258,32 @@ class ObjectiveResultRow(Base):
     credit_percent: Mapped[float] = mapped_column(Float(precision=53))
     items: Mapped[str] = mapped_column(Text)
     """A JSON list of the objective's items for this customer, in output order."""
+
+
+class ReportRow(Base):
+    """A monthly report of a customer and period printed as PDF (issue 5), kept so that it is
+    printed once rather than on every download: printed when the customer's results are
+    stored, or else at the first download, and served from here while it is the report of the
+    current stored results.
+
+    ``page_sha256`` names what was printed (``accord.documents.report.report_key``): every
+    figure, agreement version, evidence row and trend point the report shows, and how it is
+    printed. A download makes the key of the report as the caller may see it now and is served
+    a row only of that very key, so a re-evaluation (other figures, another key) is never
+    answered with the report of the results it replaced. ``evaluation_id`` is the newest
+    evaluation among the results printed; ``sha256`` is the PDF's.
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("customer", "period", "page_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(10))
+    page_sha256: Mapped[str] = mapped_column(String(64))
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class UserRow(Base):
