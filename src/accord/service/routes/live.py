@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from accord.engine.results import format_instant
 from accord.service import live
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
-from accord.service.schemas import Instant, LiveOut
+from accord.service.schemas import ErrorOut, Instant, LiveOut
 
-router = APIRouter(prefix="/api/live", tags=["live"])
+router = APIRouter(prefix="/api/live", tags=["live"],
+                   responses={400: {"model": ErrorOut}})
 
 
 @router.get("", response_model=LiveOut)

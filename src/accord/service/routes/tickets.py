@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from accord.service import tickets
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
 from accord.service.live import live_at
-from accord.service.schemas import Instant, TicketOut
+from accord.service.schemas import ErrorOut, Instant, TicketOut
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"])
+router = APIRouter(prefix="/api/tickets", tags=["tickets"],
+                   responses={400: {"model": ErrorOut}})
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
