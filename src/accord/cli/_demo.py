@@ -96,7 +96,8 @@ def _serve(place: object, host: str, port: int, data_until: datetime,
     log.setLevel(logging.INFO)
     stop = threading.Event()
     worker = Worker(engine, interval=_WORKER_INTERVAL, poll=_WORKER_POLL, stop=stop,
-                    report=lambda done: log.info("pass %s", done.summary()))
+                    report=lambda done: log.info("pass %s", done.summary()),
+                    publish_reports=True)
     thread = threading.Thread(target=worker.run, name="accord-worker", daemon=True)
     log.info("worker started: a pass every %gs and after each ingestion", _WORKER_INTERVAL)
     thread.start()

@@ -84,7 +84,8 @@ def worker(
             out().print(report.summary(), markup=False)
             return
         loop = Worker(engine, interval=interval, poll=poll, notifier=notifier,
-                      report=lambda done: out().print(done.summary(), markup=False))
+                      report=lambda done: out().print(done.summary(), markup=False),
+                      publish_reports=True)
         stderr().print(f"accord worker: a pass every {interval:g} s and after each ingestion; "
                        "stop with Ctrl-C or SIGTERM", markup=False)
         with stop_on_signals(loop.stop):

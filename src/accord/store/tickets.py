@@ -18,7 +18,7 @@ from accord.engine.tables import INSTANT
 from accord.store.schema import TicketRow, TicketStatusRow
 
 __all__ = ["StatusChange", "StoredTicket", "find_ticket", "next_instant", "open_tickets",
-           "ticket_tables"]
+           "ticket_tables", "tickets_stopped_since"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -197,3 +197,81 @@ def ticket_tables(ticket: StoredTicket) -> Tables:
                             schema=_stored_schema(TableName.TICKET_STATUS))
     return Tables(tickets=_with_extras(_as_instants(tickets, TableName.TICKETS)),
                   ticket_status=_as_instants(statuses, TableName.TICKET_STATUS))
+
+
+# A ticket may have stopped at or after :since (and by :at) only when something of it happened
+# then: its timers stop at a status change, at its first response or resolution, or (a stop
+# before it was created) at its creation (docs/semantics.md, "Ticket timers"). This keeps
+# every such ticket and some more (e.g. a ticket closed after it was resolved); the engine
+# then decides exactly. Every ticket: the status changes in the window once (a hashed subplan),
+# then one scan of the tickets.
+_MAYBE_STOPPED = """
+SELECT o.id FROM tickets o
+WHERE o.created_at <= :at AND (
+    o.created_at >= :since
+    OR o.resolved_at BETWEEN :since AND :at OR o.first_response_at BETWEEN :since AND :at
+    OR o.id IN (SELECT s.ticket_id FROM ticket_status s WHERE s."at" BETWEEN :since AND :at))
+"""
+
+# The same test for one customer's tickets, found by ix_tickets_customer: each ticket's status
+# changes in the window are looked up in the status key (ticket_id, at, …), so the cost follows
+# the customer's tickets, not the table's.
+_CUSTOMER_MAYBE_STOPPED = """
+SELECT o.id FROM tickets o
+WHERE o.customer = :customer AND o.created_at <= :at AND (
+    o.created_at >= :since
+    OR o.resolved_at BETWEEN :since AND :at OR o.first_response_at BETWEEN :since AND :at
+    OR EXISTS (SELECT 1 FROM ticket_status s WHERE s.ticket_id = o.id
+               AND s."at" BETWEEN :since AND :at))
+"""
+
+
+def tickets_stopped_since(engine: Engine, since: datetime, at: datetime,
+                          customer: str | None = None) -> Tables:
+    """The tickets (of ``customer``, when given) whose timers may have stopped between
+    ``since`` and ``at``, with their whole status histories (every other table empty): enough
+    for the engine to evaluate their ticket objectives exactly, as a ticket's timers depend on
+    it alone. A superset: the engine decides which did stop, and when they count."""
+    def us(instant: datetime) -> int:
+        return (instant - _EPOCH) // timedelta(microseconds=1)
+
+    given: dict[str, Any] = {"at": us(at), "since": us(since)}
+    chosen = _MAYBE_STOPPED
+    if customer is not None:
+        given["customer"] = customer
+        chosen = _CUSTOMER_MAYBE_STOPPED
+    columns = ", ".join(f'o."{c}"' for c in _TICKET_COLUMNS)
+    queries = (f"SELECT {columns} FROM tickets o WHERE o.id IN ({chosen})",
+               'SELECT h.ticket_id, h."at", h.status, h.position FROM ticket_status h '
+               f"WHERE h.ticket_id IN ({chosen})")
+    tickets_schema = _stored_schema(TableName.TICKETS, extra=True)
+    status_schema: dict[str, pl.DataType] = {
+        **_stored_schema(TableName.TICKET_STATUS), "position": pl.Int64()}
+    if engine.dialect.name == "postgresql" and customer is None:
+        # Every customer's: columns straight into Arrow (binary COPY through ADBC), in one
+        # repeatable-read snapshot, rather than a Python object per cell.
+        from accord.store.tables import read_postgres
+
+        bound = [_bound(query, given) for query in queries]
+        tickets, history = read_postgres(engine.url, bound)
+    else:
+        options: dict[str, Any] = ({"isolation_level": "REPEATABLE READ"}
+                                   if engine.dialect.name == "postgresql" else {})
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            found = [connection.execute(text(query), given).all() for query in queries]
+        tickets = pl.DataFrame(found[0], orient="row", schema=tickets_schema)
+        history = pl.DataFrame(found[1], orient="row", schema=status_schema)
+    tickets = tickets.select(pl.col(c).cast(t) for c, t in tickets_schema.items()).sort("id")
+    # Status changes at one instant keep the order they were loaded in (their position).
+    history = (history.select(pl.col(c).cast(t) for c, t in status_schema.items())
+               .sort("ticket_id", "at", "position").drop("position"))
+    return Tables(tickets=_with_extras(_as_instants(tickets, TableName.TICKETS)),
+                  ticket_status=_as_instants(history, TableName.TICKET_STATUS))
+
+
+def _bound(query: str, given: dict[str, Any]) -> str:
+    """``query`` with its integer parameters written in (ADBC takes none here)."""
+    for name, value in given.items():
+        assert isinstance(value, int)
+        query = query.replace(f":{name}", str(value))
+    return query

@@ -28,7 +28,7 @@ from accord.service.notify import (
 )
 from accord.service.notify import delivery as delivery_module
 from accord.service.tenancy import Principal
-from accord.store.schema import EvaluationRow, NotificationRow
+from accord.store.schema import EvaluationRow, NotificationRow, ReportRow
 from tests.service.notify.receivers import HttpReceiver, Mailbox, http_receiver
 from tests.service.notify.world import (
     T0,
@@ -276,6 +276,26 @@ def test_period_close_evaluates_the_month_once_and_sends_the_credit_statement(
     assert statement["text"].startswith("You are entitled to EUR 100.00")
 
 
+def test_the_loop_prints_and_keeps_the_reports_of_the_month_it_closes(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [
+        Ticket("A-1", "alpha", T0, resolved_at=T0 + timedelta(hours=6))])
+    closed = datetime(2026, 4, 1, 0, 5, tzinfo=UTC)
+    time = FakeTime(closed, closed + timedelta(seconds=30))
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url, events=["sla.period_closed"])
+        loop = Worker(world, interval=60, poll=5, notifier=notifier, clock=time.clock,
+                      wait=time.wait, publish_reports=True)
+        loop.run()
+    for thread in loop.printing:
+        thread.join(120)
+    with world.connect() as connection:
+        kept = connection.execute(select(ReportRow.customer, ReportRow.period)
+                                  .order_by(ReportRow.customer)).all()
+    assert [tuple(row) for row in kept] == [("alpha", "2026-03"), ("beta", "2026-03")]
+    assert {b["period"] for b in bodies(receiver)} == {"2026-03"}
+
+
 def test_a_worker_stopped_for_months_sends_every_month_it_missed_in_order(
         world: Engine, tmp_path: Path, notifier: Notifier) -> None:
     load_tickets(world, tmp_path / "data", [
@@ -320,12 +340,13 @@ def test_a_customer_subscription_never_hears_of_another_customers_tickets_or_sta
         subscribe(world, narrowed.url, ada, party="beta", events=everything)
         run_once(world, T0 + timedelta(hours=5), notifier=notifier)
         run_once(world, datetime(2026, 4, 1, 1, tzinfo=UTC), notifier=notifier)
-    for receiver, customer, ticket in ((alpha, "alpha", "A-1"), (beta, "beta", "B-1"),
-                                       (narrowed, "beta", "B-1")):
+    # B-2 was resolved late before the first pass: its breach comes from the stopped ticket.
+    for receiver, customer, tickets in ((alpha, "alpha", {"A-1"}), (beta, "beta", {"B-1", "B-2"}),
+                                        (narrowed, "beta", {"B-1", "B-2"})):
         seen = bodies(receiver)
         assert {(b["customer"], b["agreement"]) for b in seen} == {
             (customer, f"{customer}-support")}
-        assert {b["ticket"] for b in seen} == {ticket, None}
+        assert {b["ticket"] for b in seen} == tickets | {None}
         assert {b["event"] for b in seen} == {"sla.warning", "sla.breach", "sla.period_closed"}
     assert [(b["event"], b["ticket"], b["period"]) for b in bodies(beta)] == [
         (b["event"], b["ticket"], b["period"]) for b in bodies(narrowed)]

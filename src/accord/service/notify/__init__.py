@@ -3,6 +3,8 @@ item 4).
 
     subscriptions   who is told what, by which channel, as whom (tenancy)
     events          warnings at thresholds, breaches, closed periods; each named by a key
+    stopped         breaches of tickets that stopped late unseen (resolved between two passes,
+                    or loaded already resolved), found by the engine after new data
     outbox          the sent state: each event once per subscription, its delivery and retries
     backoff         exponential backoff with full jitter, then the dead letter
     webhooks        signed JSON over HTTP (X-Accord-Signature, -Event, -Delivery)

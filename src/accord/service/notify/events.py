@@ -1,14 +1,18 @@
 """The events a subscription can be told about, and how each is named and shown.
 
     sla.warning         an open ticket's timer has used a threshold of its target (75 %, 90 %)
-    sla.breach          an open ticket's timer has passed its target (elapsed > target)
+    sla.breach          a ticket's timer has passed its target (elapsed > target): an open
+                        one's, or one that stopped so (resolved late, perhaps between two
+                        passes or in a batch loaded later), told once either way
     sla.period_closed   a period has closed: the customer's credit statement for it
 
 Each event has a *key* that names it for good —
 ``warning:0.75:{agreement}:{customer}:{objective}:{ticket}``, ``breach:{agreement}:…``,
 ``period_closed:{period}:{agreement}:{customer}`` — so that it is sent once per subscription
-however often the worker sees it. Events are detected from what the caller may see
-(``live_timers``, ``credit_statements``); nothing here filters by tenant.
+however often the worker sees it. A breach has the same key whether it was seen on the open
+timer or after the ticket stopped, so a ticket is told of once. Events are detected from what
+the caller may see (``live_timers``, the engine's evidence items of stopped tickets,
+``credit_statements``); nothing here filters by tenant.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.engine.results import format_instant
 from accord.service.credits import CreditStatement
 from accord.service.live import LiveTimer
 
-__all__ = ["Event", "EventKind", "period_events", "ticket_events"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["Event", "EventKind", "period_events", "stopped_breach_events", "ticket_events"]
 
 
 class EventKind(StrEnum):
@@ -71,6 +78,28 @@ def ticket_events(timers: Iterable[LiveTimer], thresholds: Sequence[float], at: 
             events.append(Event(EventKind.BREACH, f"breach:{names}", timer.agreement,
                                 {"event": EventKind.BREACH.value, **base, "threshold": None}))
     return events
+
+
+def stopped_breach_events(breaches: pl.DataFrame, at: datetime) -> list[Event]:
+    """One ``sla.breach`` per stopped timer that passed its target (the engine's evidence items
+    of :mod:`~accord.service.notify.stopped`), with the key and the fields of an open timer's
+    breach, ``state`` ``stopped`` and the ``period`` it counts in."""
+    import polars as pl
+
+    shown_at = format_instant(at)
+    rows = breaches.select(
+        "agreement", "customer", "objective", "metric", "ticket", "state",
+        pl.col("elapsed_s").cast(pl.Float64), "target_s",
+        (pl.col("target_s") - pl.col("elapsed_s")).cast(pl.Float64).alias("time_left_s"),
+        (pl.col("elapsed_s") / pl.col("target_s")).alias("used"), "due_at", "period",
+    ).to_dicts()
+    return [Event(EventKind.BREACH,
+                  f"breach:{r['agreement']}:{r['customer']}:{r['objective']}:{r['ticket']}",
+                  r["agreement"],
+                  {"event": EventKind.BREACH.value, **r,
+                   "due_at": None if r["due_at"] is None else format_instant(r["due_at"]),
+                   "at": shown_at, "threshold": None})
+            for r in rows]
 
 
 def period_events(statements: Iterable[CreditStatement], at: datetime) -> list[Event]:

@@ -6,8 +6,13 @@ A pass, as of an instant ``at``:
    give the warnings and breaches they have reached; after a month closes, the month is
    evaluated if it was not yet, and each customer's credit statement is an event (every
    month closed since the last one a subscription was sent, after a long stop);
-2. the events a subscription has not had are queued in the outbox (once, for good);
-3. everything due in the outbox is sent; failures wait for their backoff.
+2. after new data, and on a worker's first pass: the tickets that stopped breached — resolved
+   late between two passes, while the worker was stopped, or loaded already resolved — each
+   give the breach their open timer would have (:mod:`~accord.service.notify.stopped`: in each
+   agreement's current and previous period, stopped at or after the subscription was made);
+3. the events a subscription has not had are queued in the outbox (once, for good: a breach
+   seen open and again stopped is one event);
+4. everything due in the outbox is sent; failures wait for their backoff.
 
 Between passes the loop polls ``max(ingestions.id)`` (cheap) every few seconds and runs a pass
 when it grows, and sends the retries that fall due. SIGTERM and SIGINT end the loop after the
@@ -39,8 +44,15 @@ from accord.service.notify.closing import (
     months_owed,
 )
 from accord.service.notify.delivery import Notifier
-from accord.service.notify.events import Event, EventKind, period_events, ticket_events
+from accord.service.notify.events import (
+    Event,
+    EventKind,
+    period_events,
+    stopped_breach_events,
+    ticket_events,
+)
 from accord.service.notify.outbox import enqueue, last_periods_closed
+from accord.service.notify.stopped import BreachMemo, StoppedBreaches
 from accord.service.notify.subscriptions import active_subscriptions
 from accord.service.tenancy import Principal
 from accord.store.schema import IngestionRow
@@ -72,8 +84,13 @@ class PassReport:
 
 
 def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
-             notifier: Notifier | None = None, zones: ZoneCache | None = None) -> PassReport:
-    """One pass as of ``at``; ``now`` (default ``at``) is the clock for queuing and retries."""
+             notifier: Notifier | None = None, zones: ZoneCache | None = None,
+             stopped: bool = True, memo: BreachMemo | None = None) -> PassReport:
+    """One pass as of ``at``; ``now`` (default ``at``) is the clock for queuing and retries.
+    ``stopped``: look for the tickets that stopped breached too (after new data, and on a
+    first pass: the default, as for ``accord worker --once``); ``memo`` keeps what that found
+    for the next pass (the loop keeps one)."""
+    memo = BreachMemo() if memo is None else memo
     now = at if now is None else now
     notifier = Notifier() if notifier is None else notifier
     zones = ZoneCache() if zones is None else zones
@@ -93,6 +110,15 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
             if ensure_evaluated(engine, month, closed_at(month, found), at=at, now=now,
                                 by=WORKER):
                 evaluated.append(month.label)
+    breaches: dict[Principal, StoppedBreaches] = {}
+    if stopped:
+        for active in subscriptions:
+            if EventKind.BREACH in active.subscription.events:
+                made = active.subscription.created_at
+                known = breaches.get(active.principal)
+                if known is None or made < known.earliest:
+                    breaches[active.principal] = StoppedBreaches(engine, at, active.principal,
+                                                                 made, memo)
     queued = 0
     for active in subscriptions:
         subscription, principal = active.subscription, active.principal
@@ -101,6 +127,11 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
             if principal not in timers:
                 timers[principal] = live_timers(engine, at, principal)
             events += ticket_events(timers[principal], subscription.thresholds, at)
+        stopped_found = None
+        if principal in breaches and EventKind.BREACH in subscription.events:
+            stopped_found = breaches[principal].since(subscription.created_at)
+            told = (subscription.id, subscription.created_at)
+            events += stopped_breach_events(memo.untold(told, stopped_found), at)
         for month in owed.get(subscription.id, []):
             if (principal, month.label) not in statements:
                 statements[principal, month.label] = credit_statements(
@@ -108,6 +139,8 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
             events += period_events(statements[principal, month.label], at)
         queued += enqueue(engine, subscription.id,
                           [e for e in events if subscription.wants(e.kind, e.agreement)], now=now)
+        if stopped_found is not None:
+            memo.told((subscription.id, subscription.created_at), stopped_found)
     sent = notifier.deliver_due(engine, now)
     return PassReport(at, queued, sent.delivered, sent.retrying, sent.dead,
                       ", ".join(evaluated) or None)
@@ -125,13 +158,16 @@ def _utc_now() -> datetime:
 
 class Worker:
     """The loop: a pass every ``interval`` seconds and after each ingestion (polled every
-    ``poll`` seconds), deliveries that fall due in between, until ``stop`` is set."""
+    ``poll`` seconds), deliveries that fall due in between, until ``stop`` is set. With
+    ``publish_reports``, the monthly reports of the months a pass evaluates are printed and
+    kept on a thread beside it."""
 
     def __init__(self, engine: Engine, *, interval: float = 60.0, poll: float = 5.0,
                  notifier: Notifier | None = None, clock: Callable[[], datetime] = _utc_now,
                  stop: threading.Event | None = None,
                  wait: Callable[[float], bool] | None = None,
-                 report: Callable[[PassReport], object] | None = None) -> None:
+                 report: Callable[[PassReport], object] | None = None,
+                 publish_reports: bool = False) -> None:
         if interval <= 0 or poll <= 0:
             raise ValueError("interval and poll must be positive")
         self.engine = engine
@@ -143,9 +179,16 @@ class Worker:
         self._wait = self.stop.wait if wait is None else wait
         self.report = report
         self.zones = ZoneCache()
+        self.breaches = BreachMemo()
+        self.publish_reports = publish_reports
+        self.printing: list[threading.Thread] = []
+        """The threads printing reports (see ``publish_reports``)."""
 
     def run(self) -> None:
         seen = self._latest()
+        # The latest load the last look for stopped breaches saw; the first pass looks anyway.
+        looked: int | None = None
+        first = True
         next_pass = self.clock()
         while not self.stop.is_set():
             now = self.clock()
@@ -153,7 +196,13 @@ class Worker:
                 latest = self._latest()
                 if now >= next_pass or latest != seen:
                     seen = latest
-                    done = run_once(self.engine, now, notifier=self.notifier, zones=self.zones)
+                    fresh = first or latest is None or latest != looked
+                    done = run_once(self.engine, now, notifier=self.notifier, zones=self.zones,
+                                    stopped=fresh, memo=self.breaches)
+                    if fresh:
+                        looked, first = latest, False
+                    if self.publish_reports and done.evaluated:
+                        self._publish(done.evaluated.split(", "), now)
                     next_pass = now + self.interval
                     if self.report is not None:
                         self.report(done)
@@ -167,6 +216,14 @@ class Worker:
             if self._wait(max(0.0, min(self.poll, left))):
                 break
         self.notifier.close()
+
+    def _publish(self, periods: list[str], now: datetime) -> None:
+        """Print and keep the reports of the months a pass closed, on a thread, so that the
+        customers' first downloads are quick."""
+        from accord.service.reports import latest_evaluations, publish_in_background
+
+        self.printing.append(publish_in_background(
+            self.engine, latest_evaluations(self.engine, periods), now=now))
 
     def _latest(self) -> int | None:
         try:
