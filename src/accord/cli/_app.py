@@ -99,6 +99,8 @@ class Progress:
         return lambda: progress.advance(task)
 
     def __exit__(self, *exc: object) -> None:
+        if self._bar is None:  # no bar was shown: rich.progress need not be imported
+            return
         from rich.progress import Progress as Bar
 
         if isinstance(self._bar, Bar):

@@ -13,9 +13,9 @@ What "certainly clean" means, column by column, for text cells (any other type: 
   (:func:`accord.io._source.blank_to_null`), so text columns are used as they are;
 - a required column has no missing cell;
 - a number parses as a finite float, exactly as :func:`accord.io._cells.numbers` parses it;
-- an instant is ``YYYY-MM-DD[T ]hh:mm:ssZ`` (20 bytes ending in ``Z``) and Arrow's ISO 8601
-  cast accepts the whole column. Arrow's parser checks every digit and separator of that
-  shape, so such a cell matches the careful path's pattern and gets the same Arrow cast;
+- an instant is ``YYYY-MM-DD[T ]hh:mm:ssZ`` with a real date and time, checked and read by
+  :func:`accord.io._canonical.canonical_instants`: such a cell matches the careful path's
+  pattern, and Arrow's ISO 8601 cast there reads the same instant from it;
 - an incident kind is one of :data:`~accord.engine.tables.INCIDENT_KINDS`;
 - ids have as many distinct 64-bit hashes as rows: equal ids hash equally, so none repeats.
   A collision of two different ids only sends the table down the careful path.
@@ -23,20 +23,15 @@ What "certainly clean" means, column by column, for text cells (any other type: 
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from accord.engine.tables import INCIDENT_KINDS, INSTANT, REQUIRED, SCHEMAS, TableName
+from accord.io._canonical import canonical_instants
 from accord.io._source import RawTable
 
 __all__ = ["read_clean"]
 
 _WITH_IDS = (TableName.TICKETS, TableName.INCIDENTS, TableName.DELIVERIES)
-_CANONICAL_LENGTH = len("2026-03-02T09:15:00Z")
-_UTC = pa.timestamp("us", tz="UTC")
 
 
 def read_clean(raw: RawTable, table: TableName) -> pl.DataFrame | None:
@@ -55,10 +50,7 @@ def read_clean(raw: RawTable, table: TableName) -> pl.DataFrame | None:
         if name not in found:
             continue
         cells = pl.col(name)
-        if dtype == INSTANT:
-            checks.append((cells.is_null() | (
-                (cells.str.len_bytes() == _CANONICAL_LENGTH) & cells.str.ends_with("Z"))).all())
-        elif dtype == pl.Float64:
+        if dtype == pl.Float64:  # instants are checked as they are read (_instants)
             numbers[name] = cells.str.strip_chars().cast(pl.Float64, strict=False)
             checks.append(~(cells.is_not_null() & (
                 numbers[name].is_null() | ~numbers[name].is_finite()).fill_null(True)).any())
@@ -91,18 +83,11 @@ def _typed(frame: pl.DataFrame, table: TableName, found: tuple[str, ...],
 
 
 def _instants(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.Series] | None:
-    """The columns ``names`` cast by Arrow, side by side on Polars' threads; None if any fails.
-
-    Arrow casts one column on one thread and lets go of the GIL while it does.
-    """
-    def cast(name: str) -> pl.Series:
-        return pl.Series(name, pc.cast(frame[name].to_arrow(), _UTC)).cast(INSTANT)
-
-    workers = min(len(names), pl.thread_pool_size())
-    try:
-        if workers <= 1:
-            return {name: cast(name) for name in names}
-        with ThreadPoolExecutor(workers) as pool:
-            return dict(zip(names, pool.map(cast, names), strict=True))
-    except (pa.ArrowException, ValueError):
-        return None
+    """The columns ``names`` read as canonical instants; None if any cell of them is not."""
+    columns: dict[str, pl.Series] = {}
+    for name in names:
+        values = canonical_instants(frame[name])
+        if values is None:
+            return None
+        columns[name] = values
+    return columns

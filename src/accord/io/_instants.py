@@ -16,8 +16,6 @@ from datetime import UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from accord.engine.tables import INSTANT
 from accord.errors import Problem, UsageError
@@ -81,6 +79,11 @@ def _parse_clean(cells: pl.Series, zone: str | None) -> pl.Series | None:
     """
     if not cells.str.contains(_PARTS).fill_null(True).all():
         return None
+    # Imported here: a clean file never comes this way (accord.io._canonical reads it), and
+    # pyarrow takes a while to import.
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     with_offset = cells.str.contains(_OFFSET).drop_nulls()
     # A failing Arrow cast is slow: try only the one that every cell's shape calls for.
     if with_offset.all():
