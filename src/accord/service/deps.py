@@ -32,21 +32,23 @@ CSRF_FIELD = "csrf_token"
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def _settings(request: Request) -> ServiceSettings:
+async def _settings(request: Request) -> ServiceSettings:
     settings: ServiceSettings = request.app.state.settings
     return settings
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
 
+# The trivial dependencies are coroutines: FastAPI would run a plain function on a worker
+# thread, a hop that costs more than the work.
 EngineDep = Annotated[Engine, Depends(_engine)]
 SettingsDep = Annotated[ServiceSettings, Depends(_settings)]
 NowDep = Annotated[datetime, Depends(_now)]
@@ -94,7 +96,7 @@ CallerDep = Annotated[Principal, Depends(caller)]
 
 def require(scope: Scope) -> Any:
     """A dependency giving the caller, once it is known to hold ``scope``."""
-    def check(principal: CallerDep) -> Principal:
+    async def check(principal: CallerDep) -> Principal:
         principal.require(scope)
         return principal
     return Depends(check)
