@@ -296,6 +296,32 @@ def test_the_loop_prints_and_keeps_the_reports_of_the_month_it_closes(
     assert {b["period"] for b in bodies(receiver)} == {"2026-03"}
 
 
+def test_the_loop_prints_the_reports_of_evaluations_stored_meanwhile_not_before(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    from accord.service.evaluations import evaluate_period
+
+    load_tickets(world, tmp_path / "data", [
+        Ticket("A-1", "alpha", T0, resolved_at=T0 + timedelta(hours=6))])
+    start = datetime(2026, 3, 20, tzinfo=UTC)
+    evaluate_period(world, period="2026-02", at=start, by="tests", now=start)  # before: kept
+    time = FakeTime(start, start + timedelta(seconds=30))
+
+    def wait(seconds: float) -> bool:
+        if len(time.waits) == 1:  # between passes, `accord evaluate --db` stores March
+            evaluate_period(world, period="2026-03", at=start, by="tests", now=start)
+        return time.wait(seconds)
+
+    loop = Worker(world, interval=10, poll=5, notifier=notifier, clock=time.clock, wait=wait,
+                  publish_reports=True)
+    loop.run()
+    for thread in loop.printing:
+        thread.join(120)
+    with world.connect() as connection:
+        kept = connection.execute(select(ReportRow.customer, ReportRow.period)
+                                  .order_by(ReportRow.customer)).all()
+    assert [tuple(row) for row in kept] == [("alpha", "2026-03"), ("beta", "2026-03")]
+
+
 def test_a_worker_stopped_for_months_sends_every_month_it_missed_in_order(
         world: Engine, tmp_path: Path, notifier: Notifier) -> None:
     load_tickets(world, tmp_path / "data", [

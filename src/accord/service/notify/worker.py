@@ -55,7 +55,7 @@ from accord.service.notify.outbox import enqueue, last_periods_closed
 from accord.service.notify.stopped import BreachMemo, StoppedBreaches
 from accord.service.notify.subscriptions import active_subscriptions
 from accord.service.tenancy import Principal
-from accord.store.schema import IngestionRow
+from accord.store.schema import EvaluationRow, IngestionRow
 
 __all__ = ["PassReport", "Worker", "latest_ingestion", "run_once", "stop_on_signals"]
 
@@ -159,8 +159,9 @@ def _utc_now() -> datetime:
 class Worker:
     """The loop: a pass every ``interval`` seconds and after each ingestion (polled every
     ``poll`` seconds), deliveries that fall due in between, until ``stop`` is set. With
-    ``publish_reports``, the monthly reports of the months a pass evaluates are printed and
-    kept on a thread beside it."""
+    ``publish_reports``, the monthly reports of each evaluation stored while it runs (by a pass
+    closing a month, by ``accord evaluate --db``, by the API) are printed and kept on a thread
+    beside it, so that the customers' first downloads are quick."""
 
     def __init__(self, engine: Engine, *, interval: float = 60.0, poll: float = 5.0,
                  notifier: Notifier | None = None, clock: Callable[[], datetime] = _utc_now,
@@ -186,6 +187,7 @@ class Worker:
 
     def run(self) -> None:
         seen = self._latest()
+        published = self._latest_evaluation()
         # The latest load the last look for stopped breaches saw; the first pass looks anyway.
         looked: int | None = None
         first = True
@@ -201,8 +203,8 @@ class Worker:
                                     stopped=fresh, memo=self.breaches)
                     if fresh:
                         looked, first = latest, False
-                    if self.publish_reports and done.evaluated:
-                        self._publish(done.evaluated.split(", "), now)
+                    if self.publish_reports:
+                        published = self._publish(published, now)
                     next_pass = now + self.interval
                     if self.report is not None:
                         self.report(done)
@@ -217,13 +219,23 @@ class Worker:
                 break
         self.notifier.close()
 
-    def _publish(self, periods: list[str], now: datetime) -> None:
-        """Print and keep the reports of the months a pass closed, on a thread, so that the
-        customers' first downloads are quick."""
-        from accord.service.reports import latest_evaluations, publish_in_background
+    def _publish(self, after: int | None, now: datetime) -> int | None:
+        """Print and keep, on a thread, the reports of the evaluations stored after evaluation
+        ``after``; the latest evaluation now."""
+        from accord.service.reports import publish_in_background
 
-        self.printing.append(publish_in_background(
-            self.engine, latest_evaluations(self.engine, periods), now=now))
+        latest = self._latest_evaluation()
+        if latest is not None and latest != after:
+            with Session(self.engine) as session:
+                stored = list(session.scalars(
+                    select(EvaluationRow.id).where(EvaluationRow.id > (after or 0))
+                    .order_by(EvaluationRow.id)))
+            self.printing.append(publish_in_background(self.engine, stored, now=now))
+        return latest
+
+    def _latest_evaluation(self) -> int | None:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.max(EvaluationRow.id)))
 
     def _latest(self) -> int | None:
         try:
