@@ -10,7 +10,8 @@ realistic share is still open now). Loaded with ``accord.store.ingest.ingest_fil
 written by Polars; the current month is evaluated once (``evaluate_period``). A staff user and
 a customer user (``cust-0000``) get a token each.
 
-Then ``accord serve`` runs as a subprocess on 127.0.0.1 (a free port), and:
+Then ``accord serve --workers N`` (``--workers``, default one per CPU) runs as a subprocess
+on 127.0.0.1 (a free port), and:
 
   (1) live     ``GET /api/live`` with the customer's token for ``--seconds``, by ``--clients``
                concurrent clients in two ways: each polling once every ``--interval`` seconds
@@ -232,11 +233,13 @@ async def post_batches(client: httpx.AsyncClient, batches: list[list[dict[str, A
 # --- main -------------------------------------------------------------------------------------
 
 
-def start_server(url: str, scratch: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, scratch: Path, workers: int = 1
+                 ) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     log = (scratch / "serve.log").open("wb")
     server = subprocess.Popen(
-        [*accord_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url],
+        [*accord_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url,
+         "--workers", str(workers)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ACCORD_DATABASE_URL": url})
 
     def stop() -> None:
@@ -276,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="customer-based agreements, one per customer (default 1,000)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients for (1)")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds per load in (1)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="accord serve --workers (default: one per CPU)")
     parser.add_argument("--interval", type=float, default=1.0,
                         help="seconds between a polling client's requests in (1)")
     parser.add_argument("--requests", type=int, default=30, help="requests per caller in (2)")
@@ -366,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     direct_s = time.perf_counter() - begin
     assert inserted == args.batches * BATCH, inserted
 
-    server, base = start_server(url, scratch)
-    print(f"accord serve at {base} (pid {server.pid}), ready "
+    server, base = start_server(url, scratch, args.workers)
+    print(f"accord serve --workers {args.workers} at {base} (pid {server.pid}), ready "
           f"{time.perf_counter() - wall:.0f} s into the run\n", flush=True)
 
     async def drive() -> dict[str, Any]:

@@ -29,9 +29,14 @@ def serve(
     proxy_headers: Annotated[bool, typer.Option(
         help="Trust X-Forwarded-Proto/For from a TLS proxy in front (marks cookies Secure).")
     ] = False,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes (each keeps its own live timers; about one per core).")
+    ] = 1,
     db: Db = None,
 ) -> None:
     """Serve the portal at / and the REST API at /api (interactive docs at /docs)."""
+    import os
+
     import uvicorn
 
     from accord.portal import create_site
@@ -41,13 +46,25 @@ def serve(
     settings = get_service_settings(db)
     engine = connect_database(db)
     stderr().print(f"Accord on http://{host}:{port} — the portal at /, API docs at /docs, "
-                   f"database {settings.store.shown_url}", markup=False)
+                   f"database {settings.store.shown_url}"
+                   + (f", {workers} processes" if workers > 1 else ""), markup=False)
     configure_json_logging()  # one JSON line per request, with its request id
-    try:
-        uvicorn.run(create_site(settings, engine), host=host, port=port,
-                    proxy_headers=proxy_headers, log_level="warning", access_log=False)
-    finally:
-        engine.dispose()
+    options: dict[str, object] = {"host": host, "port": port, "proxy_headers": proxy_headers,
+                                  "log_level": "warning", "access_log": False}
+    if workers == 1:
+        try:
+            uvicorn.run(create_site(settings, engine), **options)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+        return
+    engine.dispose()
+    # Each process builds the site from the environment: the same database, and the same
+    # secret key (a random one is made once here), so that sessions hold in every process.
+    os.environ["ACCORD_DATABASE_URL"] = settings.store.database_url.render_as_string(
+        hide_password=False)
+    os.environ["ACCORD_SECRET_KEY"] = settings.secret_key
+    uvicorn.run("accord.portal.site:site_from_environment", factory=True, workers=workers,
+                **options)  # type: ignore[arg-type]
 
 
 def _password(username: str, from_stdin: bool) -> str:

@@ -17,7 +17,7 @@ from accord.portal.rendering import LoginRequiredError, error_page, templates
 from accord.service import ServiceSettings, create_app
 from accord.service.app import accord_error_response
 
-__all__ = ["create_site"]
+__all__ = ["create_site", "site_from_environment"]
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -47,3 +47,16 @@ def create_site(settings: ServiceSettings, engine: Engine,
     app.add_exception_handler(AccordError, accord_error)
     app.add_exception_handler(LoginRequiredError, login_required)
     return app
+
+
+def site_from_environment() -> FastAPI:
+    """The site of one of ``accord serve --workers N``'s processes: its settings and database
+    from the environment (``ACCORD_DATABASE_URL``, ``ACCORD_SECRET_KEY`` …, which ``accord
+    serve`` sets for them), requests logged as JSON lines."""
+    from accord.service import get_service_settings
+    from accord.service.observability import configure_json_logging
+    from accord.store import connect
+
+    settings = get_service_settings()
+    configure_json_logging()
+    return create_site(settings, connect(settings.store))
