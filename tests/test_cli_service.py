@@ -4,11 +4,13 @@ and `accord serve` as a real server process answering real HTTP requests."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,13 +34,13 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(db_url: str) -> Iterator[tuple[str, str]]:
-    """`accord serve` on a workspace with the examples applied; (base URL, database URL)."""
-    assert accord("apply", str(EXAMPLES / "agreements"), db=db_url).returncode == 0
+@contextmanager
+def serving(db_url: str, *options: str) -> Iterator[str]:
+    """`accord serve [options]` on ``db_url``; its base URL."""
     port = _free_port()
     env = {**os.environ, "ACCORD_DATABASE_URL": db_url}
-    server = subprocess.Popen([sys.executable, "-m", "accord", "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "accord", "serve", "--port", str(port),
+                               *options],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -53,12 +55,43 @@ def served(db_url: str) -> Iterator[tuple[str, str]]:
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"accord serve did not start: {server.stdout.read() if server.stdout else ''}")
             time.sleep(0.2)
-        yield base, db_url
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
         if server.stdout is not None:
             server.stdout.close()
+
+
+@pytest.fixture
+def served(db_url: str) -> Iterator[tuple[str, str]]:
+    """`accord serve` on a workspace with the examples applied; (base URL, database URL)."""
+    assert accord("apply", str(EXAMPLES / "agreements"), db=db_url).returncode == 0
+    with serving(db_url) as base:
+        yield base, db_url
+
+
+def test_serve_with_several_processes_keeps_logins_and_sessions_across_them(
+        tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'accord.db'}"
+    assert accord("apply", str(EXAMPLES / "agreements"), db=db_url).returncode == 0
+    assert accord("users", "add", "ann", "--role", "customer", "--party", "acme",
+                  "--password-stdin", db=db_url, stdin=PASSWORD + "\n").returncode == 0
+    with serving(db_url, "--workers", "2") as base:
+        for _ in range(6):  # new connections: each may reach either process
+            with httpx.Client(base_url=base) as browser:
+                form = browser.get("/login").text
+                token = re.search(r'name="login_token" value="([^"]+)"', form)
+                assert token is not None
+            with httpx.Client(base_url=base, cookies=browser.cookies) as browser:
+                done = browser.post("/login", data={
+                    "username": "ann", "password": PASSWORD, "login_token": token.group(1),
+                    "next": "/"})
+                assert done.status_code == 303, done.text[:500]
+            with httpx.Client(base_url=base, cookies=browser.cookies) as browser:
+                session = browser.get("/api/session")
+                assert session.status_code == 200
+                assert session.json()["username"] == "ann"
 
 
 def test_users_are_added_listed_disabled_and_given_new_passwords(tmp_path: Path) -> None:
