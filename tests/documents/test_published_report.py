@@ -12,15 +12,20 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from accord.documents import report as report_module
 from accord.documents.report import print_report, report_key
 from accord.service.evaluations import evaluate_period
-from accord.service.reports import publish_reports, report_file, report_inputs
+from accord.service.reports import (
+    latest_evaluations,
+    publish_reports,
+    report_file,
+    report_inputs,
+)
 from accord.service.tenancy import Principal
-from accord.store.schema import EvaluationRow, ReportRow
+from accord.store.schema import ReportRow
 from tests.service.conftest import NOW, Workspace, build_workspace
 
 MARCH_END = datetime(2026, 4, 1, tzinfo=UTC)
@@ -54,10 +59,7 @@ def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _last_evaluation(engine: Engine, period: str) -> int:
-    with Session(engine) as session:
-        found = session.scalar(select(func.max(EvaluationRow.id))
-                               .where(EvaluationRow.period == period))
-    assert found is not None
+    (found,) = latest_evaluations(engine, [period])
     return found
 
 
@@ -107,14 +109,20 @@ def test_the_published_report_is_served_and_is_the_printing_of_the_stored_result
     assert [r.id for r in _kept(engine, "acme", "2026-03")] == [row.id]
 
 
-def test_a_report_evaluated_again_is_printed_anew_and_replaces_the_kept_one(
-        fresh_workspace: Workspace, printed: list[str]) -> None:
-    engine = fresh_workspace.engine
+def _published_then_evaluated_again(engine: Engine) -> tuple[ReportRow, int, datetime]:
+    """acme's March report published, then March evaluated again a day later: the kept
+    report, the new evaluation and its instant."""
     publish_reports(engine, _last_evaluation(engine, "2026-03"), now=NOW)
     (old,) = _kept(engine, "acme", "2026-03")
     later = NOW + timedelta(days=1)
     evaluate_period(engine, period="2026-03", at=MARCH_END, by="tests again", now=later)
-    again = _last_evaluation(engine, "2026-03")
+    return old, _last_evaluation(engine, "2026-03"), later
+
+
+def test_a_report_evaluated_again_is_printed_anew_and_replaces_the_kept_one(
+        fresh_workspace: Workspace, printed: list[str]) -> None:
+    engine = fresh_workspace.engine
+    old, again, later = _published_then_evaluated_again(engine)
     assert again > old.evaluation_id
 
     printed.clear()
@@ -142,11 +150,7 @@ def test_a_report_evaluated_again_is_printed_anew_and_replaces_the_kept_one(
 def test_publishing_after_an_evaluation_again_removes_the_report_it_replaces(
         fresh_workspace: Workspace, printed: list[str]) -> None:
     engine = fresh_workspace.engine
-    publish_reports(engine, _last_evaluation(engine, "2026-03"), now=NOW)
-    (old,) = _kept(engine, "acme", "2026-03")
-    later = NOW + timedelta(days=1)
-    evaluate_period(engine, period="2026-03", at=MARCH_END, by="tests again", now=later)
-    again = _last_evaluation(engine, "2026-03")
+    old, again, later = _published_then_evaluated_again(engine)
     assert "acme" in publish_reports(engine, again, now=later)
     (new,) = _kept(engine, "acme", "2026-03")
     assert new.evaluation_id == again

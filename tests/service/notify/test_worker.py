@@ -276,6 +276,16 @@ def test_period_close_evaluates_the_month_once_and_sends_the_credit_statement(
     assert statement["text"].startswith("You are entitled to EUR 100.00")
 
 
+def reports_printed(engine: Engine, loop: Worker) -> list[tuple[str, str]]:
+    """The (customer, period) of the reports kept, once the loop's printing is done."""
+    for thread in loop.printing:
+        thread.join(120)
+    with engine.connect() as connection:
+        kept = connection.execute(select(ReportRow.customer, ReportRow.period)
+                                  .order_by(ReportRow.customer)).all()
+    return [(customer, period) for customer, period in kept]
+
+
 def test_the_loop_prints_and_keeps_the_reports_of_the_month_it_closes(
         world: Engine, tmp_path: Path, notifier: Notifier) -> None:
     load_tickets(world, tmp_path / "data", [
@@ -287,12 +297,7 @@ def test_the_loop_prints_and_keeps_the_reports_of_the_month_it_closes(
         loop = Worker(world, interval=60, poll=5, notifier=notifier, clock=time.clock,
                       wait=time.wait, publish_reports=True)
         loop.run()
-    for thread in loop.printing:
-        thread.join(120)
-    with world.connect() as connection:
-        kept = connection.execute(select(ReportRow.customer, ReportRow.period)
-                                  .order_by(ReportRow.customer)).all()
-    assert [tuple(row) for row in kept] == [("alpha", "2026-03"), ("beta", "2026-03")]
+    assert reports_printed(world, loop) == [("alpha", "2026-03"), ("beta", "2026-03")]
     assert {b["period"] for b in bodies(receiver)} == {"2026-03"}
 
 
@@ -314,12 +319,7 @@ def test_the_loop_prints_the_reports_of_evaluations_stored_meanwhile_not_before(
     loop = Worker(world, interval=10, poll=5, notifier=notifier, clock=time.clock, wait=wait,
                   publish_reports=True)
     loop.run()
-    for thread in loop.printing:
-        thread.join(120)
-    with world.connect() as connection:
-        kept = connection.execute(select(ReportRow.customer, ReportRow.period)
-                                  .order_by(ReportRow.customer)).all()
-    assert [tuple(row) for row in kept] == [("alpha", "2026-03"), ("beta", "2026-03")]
+    assert reports_printed(world, loop) == [("alpha", "2026-03"), ("beta", "2026-03")]
 
 
 def test_a_worker_stopped_for_months_sends_every_month_it_missed_in_order(
