@@ -125,3 +125,17 @@ def test_live_status_is_refused_far_ahead(workspace: Workspace) -> None:
     ticket = sam.get("/api/live").json()["timers"][0]["ticket"]
     assert sam.get(f"/api/tickets/{ticket}", params={"at": "3000-01-01T00:00:00Z"}
                    ).status_code == 400
+
+
+def test_the_least_recently_used_snapshots_go_first(workspace: Workspace) -> None:
+    kept = live._Snapshots(size=2)
+    built: list[str] = []
+
+    def build(key: str) -> None:
+        kept.timers(workspace.engine, key, NOW, None, lambda: built.append(key))
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        build(key)
+    # "a" was used again before "c" came, so "b" went; then "b" was built again
+    assert built == ["a", "b", "c", "b"]
+    assert set(kept._building[workspace.engine]) == {"a", "b"}

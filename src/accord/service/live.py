@@ -198,7 +198,8 @@ class _Snapshots:
                     callers[key] = kept
                     callers.move_to_end(key)
                     while len(callers) > self.size:
-                        callers.popitem(last=False)
+                        gone, _ = callers.popitem(last=False)
+                        self._building[engine].pop(gone, None)
         return kept.timers_at(at_us)
 
     def _usable(self, engine: Engine, key: Hashable, version: tuple[int, ...], at: int
@@ -206,9 +207,10 @@ class _Snapshots:
         with self._lock:
             callers = self._kept.get(engine)
             kept = None if callers is None else callers.get(key)
-            if kept is None or kept.version != version or not kept.at <= at < kept.until:
+            if (callers is None or kept is None or kept.version != version
+                    or not kept.at <= at < kept.until):
                 return None
-            callers.move_to_end(key)  # type: ignore[union-attr]
+            callers.move_to_end(key)
             return kept
 
     def clear(self) -> None:
