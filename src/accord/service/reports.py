@@ -28,7 +28,6 @@ from accord.documents import Source
 from accord.documents.report import (
     AgreementInputs,
     ReportInputs,
-    print_report,
     render_report,
     report_key,
     report_pdf,
@@ -165,9 +164,7 @@ def publish_reports(engine: Engine, evaluation_id: int, *, now: datetime) -> lis
             inputs = report_inputs(engine, Principal.system(), customer=customer, period=period)
         except NotFoundError:  # evaluated again meanwhile, by another agreement set
             continue
-        key = report_key(inputs)
-        if _kept(engine, inputs, key) is None:
-            _keep(engine, inputs, key, print_report(inputs), now=now)
+        stored_report_pdf(engine, inputs, now=now)
         published.append(customer)
     return published
 
