@@ -26,12 +26,33 @@ def test_dense_codes_of_more_values_than_the_small_table_holds() -> None:
 
 
 def test_dense_codes_are_exact_when_two_texts_share_a_hash(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A collision: every text gets the same hash, so the table sees one value.
-    real = codes._dense_codes
-    monkeypatch.setattr(codes, "_dense_codes", lambda hashes, valid, size: real(
-        np.zeros_like(hashes), valid, size))
-    names, found = dense_codes(pl.Series(["x", "y", None, "x"]))
-    assert [names[c] if c >= 0 else None for c in found.tolist()] == ["x", "y", None, "x"]
+    # A collision: every text gets the same hash, so only the comparison of texts tells
+    # them apart (short texts inline in their views, and longer ones byte by byte).
+    real = codes._view_codes
+    monkeypatch.setattr(codes, "_view_codes", lambda views, data, starts, hashes, valid, size:
+                        real(views, data, starts, np.zeros(len(views) // 2, dtype=np.uint64),
+                             valid, size))
+    values = ["x", "y", None, "x", "a text longer than twelve", "a text longer than twelvE",
+              "a text longer than twelve", "y"]
+    names, found = dense_codes(pl.Series(values))
+    assert [names[c] if c >= 0 else None for c in found.tolist()] == values
+    assert len(names) == 4
+
+
+def test_dense_codes_tell_texts_apart_past_their_first_bytes() -> None:
+    values = ["abcdefghijkl", "abcdefghijkm", "abcd", "abcde", "", "ab\x00", "ab",
+              "same prefix, then one", "same prefix, then two", "same prefix, then one"]
+    names, found = dense_codes(pl.Series(values))
+    assert [names[c] for c in found.tolist()] == values
+    assert len(names) == 9
+
+
+def test_dense_codes_of_a_sliced_column_of_several_chunks() -> None:
+    column = pl.concat([pl.Series(["x", "a text longer than twelve"]),
+                        pl.Series(["y", "a text longer than twelve", "x"])], rechunk=False)
+    names, found = dense_codes(column.slice(1, 4))
+    assert names == ["a text longer than twelve", "y", "x"]
+    assert found.tolist() == [0, 1, 0, 2]
 
 
 def test_rows_of_finds_each_reference_and_minus_one_for_unknown_ids() -> None:
@@ -41,12 +62,23 @@ def test_rows_of_finds_each_reference_and_minus_one_for_unknown_ids() -> None:
 
 
 def test_rows_of_is_exact_when_ids_share_a_hash(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = codes._hash_join
-    monkeypatch.setattr(codes, "_hash_join", lambda keys, probes: real(
-        np.zeros_like(keys), np.zeros_like(probes)))
-    ids = pl.Series(["T-1", "T-2", "T-3"])
-    refs = pl.Series(["T-2", "T-2", "T-9", "T-1"])
-    assert rows_of(ids, refs).tolist() == [1, 1, -1, 0]
+    real = codes._view_join
+    def colliding(*args: object) -> object:  # every text, on both sides, hashes to 0
+        keys, probes = args[0], args[5]
+        assert isinstance(keys, np.ndarray) and isinstance(probes, np.ndarray)
+        return real(*args[:3], np.zeros(len(keys) // 2, dtype=np.uint64), args[4],
+                    *args[5:8], np.zeros(len(probes) // 2, dtype=np.uint64), args[9])
+    monkeypatch.setattr(codes, "_view_join", colliding)
+    ids = pl.Series(["T-1", "T-2", "T-3", "ticket number 0004", "ticket number 0005"])
+    refs = pl.Series(["T-2", "T-2", "T-9", "T-1", "ticket number 0005", "ticket number 0006",
+                      None, "ticket number 0004"])
+    assert rows_of(ids, refs).tolist() == [1, 1, -1, 0, 4, -1, -1, 3]
+
+
+def test_rows_of_long_ids_and_empty_cells() -> None:
+    ids = pl.Series([f"00000000-0000-4000-8000-{i:012d}" for i in range(3000)] + [None])
+    refs = ids.gather([2999, 5, 5, 3000, 0, 1234]).append(pl.Series(["T-1"]))
+    assert rows_of(ids, refs).tolist() == [2999, 5, 5, -1, 0, 1234, -1]
 
 
 def test_rows_of_names_the_first_row_of_a_repeated_id() -> None:

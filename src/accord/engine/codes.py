@@ -2,58 +2,79 @@
 
 A text column becomes dense codes (``0, 1, …`` in order of first appearance, ``-1`` for an
 empty cell) and an id column is joined to the column that refers to it (status rows to their
-tickets), both through open-addressing tables of Polars' 64-bit hashes of the text, one
-compiled pass each. Hashes are a shortcut, never the answer: every code and every joined row is
-then checked text against text, and when two different texts share a hash an exact (slower)
-Polars path gives the result instead.
+tickets), each in one compiled pass over the columns' Arrow string views (engine/views.py).
+
+An Arrow string view is 16 bytes: the length, then a text of up to 12 bytes inline, or (for a
+longer one) its first 4 bytes, the data buffer and the offset where it lies. Short texts
+(customers, priorities, most ids) are thus compared and hashed as two 64-bit words without
+reading anything else; a longer text is hashed by Polars and compared byte by byte. A hash is
+only ever a shortcut to the candidates: two texts are the same when their bytes are, and when
+two different texts share a hash an exact (slower) Polars path gives the join instead.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from accord.engine._numba import numba
+from accord.engine.views import StringViews, read_only, string_views
 
 __all__ = ["dense_codes", "read_only", "rows_of"]
 
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]
+Words = npt.NDArray[np.uint64]
 _SMALL = 1 << 12
 """Slots tried first: up to 2,048 distinct values in a table that stays in the L1/L2 cache."""
 _PARTITION_BITS = 10
+_INLINE = 12
+"""The longest text an Arrow string view holds inline."""
 
+# Kernel outcomes.
+_DONE = 0
+_FULL = 1
+"""The table was too small for the distinct values: run again with a larger one."""
+_NEEDS_HASHES = 2
+"""A text longer than a view holds was met and no hashes were given: hash, then run again."""
+_SHARED_HASH = 3
+"""Two different texts share a hash: join them exactly another way."""
 
-def read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """``array``, marked read-only. Numba compiles a kernel once per kind of argument, and
-    read-only is a kind: NumPy views of Polars columns are read-only unless they are empty,
-    so every column a kernel reads is marked so, and an empty table does not cost a compile."""
-    array.setflags(write=False)
-    return array
+_LOW32 = np.uint64(0xFFFF_FFFF)
+_GOLDEN = np.uint64(0x9E37_79B9_7F4A_7C15)
+_MIX1 = np.uint64(0xBF58_476D_1CE4_E5B9)
+_MIX2 = np.uint64(0x94D0_49BB_1331_11EB)
+_NO_HASHES: Words = read_only(np.zeros(0, dtype=np.uint64))
 
 
 def dense_codes(series: pl.Series) -> tuple[list[str], Codes]:
     """The distinct values of a text column, in order of first appearance, and each row's
     index among them (-1 when empty)."""
-    nulls = series.has_nulls()
-    valid = series.is_not_null()
-    # Without empty cells the kernel is told so by an empty mask (no column to build).
-    present = valid.to_numpy() if nulls else np.zeros(0, dtype=np.bool_)
-    hashes = read_only(series.hash().to_numpy())
-    codes, firsts, complete = _dense_codes(hashes, present, _SMALL)
-    if not complete:  # many distinct values: a table of twice the rows
-        codes, firsts, complete = _dense_codes(hashes, present, _table_size(2 * len(series)))
-    names = series.gather(firsts)
-    # Each row against the name its hash gave it (an empty cell meets a null: not compared).
-    shown = pl.Series(codes).set(~valid, None) if nulls else pl.Series(codes)
-    if len(names) == 0 or bool((series == names.gather(shown)).all()):
-        return names.to_list(), codes
-    values = series.drop_nulls().unique(maintain_order=True).to_list()  # two texts share a hash
-    exact = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
-    return values, exact.to_numpy().astype(np.int32)
+    column = _views(series)
+    if column is None:
+        values = series.drop_nulls().unique(maintain_order=True).to_list()
+        exact = series.cast(pl.Enum(values)).to_physical().fill_null(-1)
+        return values, exact.to_numpy().astype(np.int32)
+    hashes, size = _NO_HASHES, _SMALL
+    while True:
+        codes, firsts, outcome = _view_codes(column.views, column.data, column.starts, hashes,
+                                             column.valid, size)
+        if outcome == _DONE:
+            return column.column.gather(firsts).to_list(), codes
+        if outcome == _NEEDS_HASHES:
+            hashes = _hashes(column)
+        else:  # many distinct values: a table of twice the rows
+            size = _table_size(2 * len(series))
+
+
+def _views(series: pl.Series) -> StringViews | None:
+    return string_views(series if series.dtype == pl.String else series.cast(pl.String))
+
+
+def _hashes(column: StringViews) -> Words:
+    """Polars' 64-bit hash of every text (for columns with texts longer than a view holds)."""
+    return read_only(column.column.hash().to_numpy())
 
 
 def _table_size(at_least: int) -> int:
@@ -61,92 +82,174 @@ def _table_size(at_least: int) -> int:
 
 
 def rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
-    """The row of ``ids`` each of ``refs`` names (-1 for none; the first row of a repeated id)."""
-    rows: Ints
-    rows, unique = _hash_join(read_only(ids.hash().to_numpy()),
-                              read_only(refs.hash().to_numpy()))
-    found = rows >= 0
-    if unique and found.all() and bool((ids.gather(rows) == refs).all()):
-        return rows
-    if unique and bool((ids.gather(rows[found]) == refs.filter(pl.Series(found))).all()):
-        return rows
+    """The row of ``ids`` each of ``refs`` names (-1 for none or empty; the first row of a
+    repeated id)."""
+    keys, probes = _views(ids), _views(refs)
+    key_hashes = probe_hashes = _NO_HASHES
+    while keys is not None and probes is not None:
+        rows: Ints
+        rows, outcome = _view_join(keys.views, keys.data, keys.starts, key_hashes, keys.valid,
+                                   probes.views, probes.data, probes.starts, probe_hashes,
+                                   probes.valid)
+        if outcome == _DONE:
+            return rows
+        if outcome == _SHARED_HASH:
+            break
+        # Both sides hash every text alike, so a text has one hash whichever side it is on.
+        key_hashes, probe_hashes = _hashes(keys), _hashes(probes)
     first = pl.DataFrame({"id": ids, "_row": np.arange(len(ids))}).unique(
         "id", keep="first", maintain_order=True)
     joined = pl.DataFrame({"id": refs}).join(first, on="id", how="left", maintain_order="left")
     return joined.get_column("_row").fill_null(-1).to_numpy().astype(np.int64)
 
 
+# --- kernels ----------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _mix(lo, hi):  # type: ignore[no-untyped-def]
+    """A 64-bit hash of a view's two words (splitmix64's finaliser)."""
+    h = lo ^ (hi * _GOLDEN)
+    h = (h ^ (h >> np.uint64(30))) * _MIX1
+    h = (h ^ (h >> np.uint64(27))) * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _key(views, i, starts, hashes):  # type: ignore[no-untyped-def]
+    """Row ``i``'s ``(lo, hi, hash, length)``: for a text of up to 12 bytes, the view's two
+    words, which are then the text, exactly (Arrow pads an inline text with zero bytes); for
+    a longer one, the first word (length and first 4 bytes) and the text's position in the
+    data. The hash is ``hashes[i]`` when given; else a mix of the words, and 0 for a longer
+    text."""
+    lo = views[2 * i]
+    hi = views[2 * i + 1]
+    length = lo & _LOW32
+    if length <= _INLINE:
+        h = hashes[i] if hashes.shape[0] else _mix(lo, hi)
+    else:
+        hi = np.uint64(starts[np.int64(hi & _LOW32)]) + (hi >> np.uint64(32))
+        h = hashes[i] if hashes.shape[0] else np.uint64(0)
+    return lo, hi, h, length
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _same(lo_a, hi_a, h_a, data_a, lo_b, hi_b, h_b, data_b):  # type: ignore[no-untyped-def]
+    """Whether two keys of :func:`_key` are the same text."""
+    if lo_a != lo_b:  # the lengths, or the first bytes, differ
+        return False
+    length = np.int64(lo_a & _LOW32)
+    if length <= _INLINE:
+        return hi_a == hi_b
+    if h_a != h_b:
+        return False
+    a = np.int64(hi_a)
+    b = np.int64(hi_b)
+    diff = np.uint8(0)
+    for k in range(4, length):  # the first 4 are in ``lo``
+        diff |= data_a[a + k] ^ data_b[b + k]
+    return diff == 0
+
+
 @numba.njit(cache=True, nogil=True)
-def _dense_codes(hashes, valid, size):  # type: ignore[no-untyped-def]
-    """Dense codes of hashes in order of first appearance (rows not ``valid`` get -1; an empty
-    ``valid``: every row is), each code's first row, and whether the ``size`` slots (a power
-    of two) held them all at most half full; a small table stays in the cache, so a column of
-    a few customers is read at memory speed."""
-    n = hashes.shape[0]
+def _view_codes(views, data, starts, hashes, valid, size):  # type: ignore[no-untyped-def]
+    """Dense codes in order of first appearance (rows not ``valid`` get -1; an empty
+    ``valid``: every row is), each code's first row, and the outcome: done, the ``size``
+    slots (a power of two) would be more than half full, or a long text needs ``hashes``.
+    A small table stays in the cache, so a column of a few customers is read at memory
+    speed."""
+    n = views.shape[0] // 2
     limit = size // 2
     mask = np.uint64(size - 1)
     slots = np.full(size, -1, dtype=np.int64)
-    keys = np.zeros(size, dtype=np.uint64)
+    slot_hash = np.zeros(size, dtype=np.uint64)
+    slot_lo = np.zeros(size, dtype=np.uint64)
+    slot_hi = np.zeros(size, dtype=np.uint64)
     codes = np.full(n, -1, dtype=np.int32)
     firsts = np.empty(limit, dtype=np.int64)
     count = 0
     every = valid.shape[0] == 0
+    hashed = hashes.shape[0] != 0
     for i in range(n):
         if not every and not valid[i]:
             continue
-        h = hashes[i]
+        lo, hi, h, length = _key(views, i, starts, hashes)
+        if length > _INLINE and not hashed:
+            return codes, firsts[:0].copy(), _NEEDS_HASHES
         j = h & mask
-        while slots[j] >= 0 and keys[j] != h:
+        while slots[j] >= 0 and not _same(slot_lo[j], slot_hi[j], slot_hash[j], data, lo, hi,
+                                          h, data):
             j = (j + np.uint64(1)) & mask
         if slots[j] < 0:
             if count == limit:
-                return codes, firsts[:count].copy(), False
+                return codes, firsts[:0].copy(), _FULL
             slots[j] = count
-            keys[j] = h
+            slot_hash[j] = h
+            slot_lo[j] = lo
+            slot_hi[j] = hi
             firsts[count] = i
             count += 1
         codes[i] = slots[j]
-    return codes, firsts[:count].copy(), True
+    return codes, firsts[:count].copy(), _DONE
 
 
 @numba.njit(cache=True, nogil=True)
-def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
-    """The index of each probe among ``keys`` (-1 when absent), and whether the keys were all
-    distinct.
+def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: ignore[no-untyped-def]
+               probe_views, probe_data, probe_starts, probe_hashes, probe_valid):
+    """The first row among the keys of each probe's text (-1 when absent or empty), and the
+    outcome: done, a long text needs hashes on both sides, or two texts share a hash.
 
-    A radix-partitioned hash join: keys and probes are split by the top bits of their hashes
-    into partitions of about a thousand keys, and each partition is joined in a table that
-    stays in the L1 cache, where one table over a million keys would miss the cache on every
-    access. Consecutive equal probes (a ticket's status rows are usually together) are looked
-    up once.
+    A radix-partitioned hash join on the hashes: keys and probes are split by the top bits of
+    their hashes into partitions of about a thousand keys, and each partition is joined in a
+    table that stays in the L1 cache, where one table over a million keys would miss the
+    cache on every access. Consecutive probes of one hash (a ticket's status rows are usually
+    together) are looked up once. Each probe is then compared with the key it found, in probe
+    order: status rows in the order of their tickets read the keys in order too.
     """
     parts = 1 << _PARTITION_BITS
     shift = np.uint64(64 - _PARTITION_BITS)
-    # Keys, grouped by partition: key_hash[start[p]:start[p + 1]], with their rows.
+    n_keys = key_views.shape[0] // 2
+    n_probes = probe_views.shape[0] // 2
+    hashed = key_hashes.shape[0] != 0
+    empty = np.zeros(0, dtype=np.int64)
+    # Keys, grouped by partition in row order: key_hash[start[p]:start[p + 1]], with their rows.
     start = np.zeros(parts + 1, dtype=np.int64)
-    for i in range(keys.shape[0]):
-        start[(keys[i] >> shift) + 1] += 1
+    every = key_valid.shape[0] == 0
+    for i in range(n_keys):
+        if every or key_valid[i]:
+            _, _, h, length = _key(key_views, i, key_starts, key_hashes)
+            if length > _INLINE and not hashed:
+                return empty, _NEEDS_HASHES
+            start[(h >> shift) + np.uint64(1)] += 1
     start = np.cumsum(start)
     fill = start[:-1].copy()
-    key_hash = np.empty(keys.shape[0], dtype=np.uint64)
-    key_row = np.empty(keys.shape[0], dtype=np.int64)
-    for i in range(keys.shape[0]):
-        p = keys[i] >> shift
-        key_hash[fill[p]] = keys[i]
-        key_row[fill[p]] = i
-        fill[p] += 1
-    # Runs of equal probes, grouped by partition the same way.
-    run_of = np.empty(probes.shape[0], dtype=np.int64)
-    run_hash = np.empty(probes.shape[0], dtype=np.uint64)
+    kept = start[parts]
+    key_hash = np.empty(kept, dtype=np.uint64)
+    key_row = np.empty(kept, dtype=np.int64)
+    for i in range(n_keys):
+        if every or key_valid[i]:
+            _, _, h, _ = _key(key_views, i, key_starts, key_hashes)
+            p = h >> shift
+            key_hash[fill[p]] = h
+            key_row[fill[p]] = i
+            fill[p] += 1
+    # Runs of one hash among the probes, grouped by partition the same way.
+    run_of = np.full(n_probes, -1, dtype=np.int64)
+    run_hash = np.empty(n_probes, dtype=np.uint64)
     runs = 0
-    for i in range(probes.shape[0]):
-        if i == 0 or probes[i] != probes[i - 1]:
-            run_hash[runs] = probes[i]
-            runs += 1
-        run_of[i] = runs - 1
+    every = probe_valid.shape[0] == 0
+    for i in range(n_probes):
+        if every or probe_valid[i]:
+            _, _, h, length = _key(probe_views, i, probe_starts, probe_hashes)
+            if length > _INLINE and not hashed:
+                return empty, _NEEDS_HASHES
+            if runs == 0 or h != run_hash[runs - 1]:
+                run_hash[runs] = h
+                runs += 1
+            run_of[i] = runs - 1
     probe_start = np.zeros(parts + 1, dtype=np.int64)
     for r in range(runs):
-        probe_start[(run_hash[r] >> shift) + 1] += 1
+        probe_start[(run_hash[r] >> shift) + np.uint64(1)] += 1
     probe_start = np.cumsum(probe_start)
     fill = probe_start[:-1].copy()
     probe_run = np.empty(runs, dtype=np.int64)
@@ -164,7 +267,6 @@ def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
     mask = np.uint64(size - 1)
     slots = np.full(size, -1, dtype=np.int64)
     run_row = np.full(runs, -1, dtype=np.int64)
-    unique = True
     for p in range(parts):
         first = start[p]
         for f in range(first, start[p + 1]):
@@ -172,9 +274,7 @@ def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
             j = h & mask
             while slots[j] >= first and key_hash[slots[j]] != h:
                 j = (j + np.uint64(1)) & mask
-            if slots[j] >= first:
-                unique = False
-            else:
+            if slots[j] < first:  # a repeated hash keeps its first row
                 slots[j] = f
         for q in range(probe_start[p], probe_start[p + 1]):
             r = probe_run[q]
@@ -185,7 +285,16 @@ def _hash_join(keys, probes):  # type: ignore[no-untyped-def]
                     run_row[r] = key_row[slots[j]]
                     break
                 j = (j + np.uint64(1)) & mask
-    rows = np.empty(probes.shape[0], dtype=np.int64)
-    for i in range(probes.shape[0]):
-        rows[i] = run_row[run_of[i]]
-    return rows, unique
+    # Each probe against the key found for it: a text not found has no key of its hash; a
+    # found one is the same text, or two texts share a hash (then the caller is exact).
+    rows = np.full(n_probes, -1, dtype=np.int64)
+    for i in range(n_probes):
+        if run_of[i] >= 0:
+            row = run_row[run_of[i]]
+            if row >= 0:
+                lo_a, hi_a, h_a, _ = _key(key_views, row, key_starts, key_hashes)
+                lo_b, hi_b, h_b, _ = _key(probe_views, i, probe_starts, probe_hashes)
+                if not _same(lo_a, hi_a, h_a, key_data, lo_b, hi_b, h_b, probe_data):
+                    return empty, _SHARED_HASH
+            rows[i] = row
+    return rows, _DONE

@@ -29,13 +29,13 @@ __all__ = ["evaluate_tickets"]
 
 _DAY = 86_400 * US
 Ints = npt.NDArray[np.int64]
-Filters = tuple[tuple[npt.NDArray[np.int32], ...], tuple[npt.NDArray[np.bool_], ...]]
+Filters = tuple[tuple[str, ...], tuple[npt.NDArray[np.bool_], ...]]
 _STATES = {int(s): s.name.lower() for s in TimerState}
 
 
 def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Context) -> Outcome:
     tickets = ctx.tickets
-    codes, allowed = _filters(key, objective, scope, tickets)
+    columns, allowed = _filters(key, objective, scope, tickets)
     names, _ = tickets.codes("priority")
     targets = np.array([(objective.target_for(name) or 0) * US for name in names] + [0],
                        dtype=np.int64)
@@ -46,7 +46,7 @@ def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Co
     reach = _reach(calendar, targets)
     for _ in range(4):
         clock = ctx.clock(calendar, reach)
-        result = tally_timers(tickets, codes, allowed, targets, clock, pause, ctx.at,
+        result = tally_timers(tickets, columns, allowed, targets, clock, pause, ctx.at,
                               scope.start, scope.end)
         if not result.beyond:
             break
@@ -105,14 +105,14 @@ def _in_scope(key: str, objective: TicketObjective, scope: Scope,
               tickets: TicketColumns) -> npt.NDArray[np.bool_]:
     """Tickets of the scope's customers and services that the ``where`` filter matches."""
     chosen = np.ones(len(tickets.created), dtype=np.bool_)
-    for codes, allowed in zip(*_filters(key, objective, scope, tickets), strict=True):
-        chosen &= allowed[codes]
+    for column, allowed in zip(*_filters(key, objective, scope, tickets), strict=True):
+        chosen &= allowed[tickets.codes(column)[1]]
     return chosen
 
 
 def _filters(key: str, objective: TicketObjective, scope: Scope,
              tickets: TicketColumns) -> Filters:
-    """The scope as filters: per column, each ticket's code and which codes are allowed."""
+    """The scope as filters: the columns, and per column which of its codes are allowed."""
     columns = tickets.frame.columns
     wanted = [("service", scope.services(objective.service)), ("customer", scope.customers)]
     for column, values in (objective.where or {}).items():
@@ -122,7 +122,7 @@ def _filters(key: str, objective: TicketObjective, scope: Scope,
                 path=f"objectives.{key}.where.{column}",
                 hint=f"add the column to tickets, or filter on one of: {', '.join(columns)}")])
         wanted.append((column, tuple(values)))
-    return (tuple(tickets.codes(column)[1] for column, _ in wanted),
+    return (tuple(column for column, _ in wanted),
             tuple(tickets.allowed(column, values) for column, values in wanted))
 
 

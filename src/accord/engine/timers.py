@@ -63,12 +63,22 @@ class TicketColumns:
     history_status: npt.NDArray[np.int32]
     statuses: list[str]
     _codes: dict[str, tuple[list[str], npt.NDArray[np.int32]]] = field(default_factory=dict)
+    _matrices: dict[tuple[str, ...], npt.NDArray[np.int32]] = field(default_factory=dict)
 
     def codes(self, column: str) -> tuple[list[str], npt.NDArray[np.int32]]:
         """A text column's distinct values and each ticket's index among them (-1: empty)."""
         if column not in self._codes:
             self._codes[column] = dense_codes(self.frame.get_column(column).cast(pl.String))
         return self._codes[column]
+
+    def code_matrix(self, columns: tuple[str, ...]) -> npt.NDArray[np.int32]:
+        """The codes of ``columns``, one row each (what a kernel filters tickets by)."""
+        if columns not in self._matrices:
+            matrix = np.empty((len(columns), len(self.created)), dtype=np.int32)
+            for row, column in enumerate(columns):
+                matrix[row] = self.codes(column)[1]
+            self._matrices[columns] = read_only(matrix)
+        return self._matrices[columns]
 
     def allowed(self, column: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Per code of ``column``, whether it is one of ``values``; the last entry (code -1, an
@@ -129,11 +139,11 @@ def _as_of(frame: pl.DataFrame, column: str, at: int) -> pl.DataFrame:
 def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> TicketColumns:
     """Tickets and their status histories as they stood at ``at`` (microseconds)."""
     tickets = _as_of(tickets, "created_at", at)
-    history = _as_of(history, "at", at)
+    # Status rows after ``at`` are left out as they are indexed (no filtered copy of them).
     statuses, status_code = dense_codes(history.get_column("status"))
     rows, history_at, status_code, ptr, in_order = _index_history(
         rows_of(tickets.get_column("id"), history.get_column("ticket_id")),
-        _us(history.get_column("at")), status_code, len(tickets))
+        _us(history.get_column("at")), status_code, len(tickets), at)
     if not in_order:
         order = np.lexsort((history_at, rows))  # stable: ties keep the order read
         history_at, status_code = history_at[order], status_code[order]
@@ -154,10 +164,10 @@ def prepare_tickets(tickets: pl.DataFrame, history: pl.DataFrame, at: int) -> Ti
 
 
 @numba.njit(cache=True, nogil=True)
-def _index_history(rows, history_at, status_code, n):  # type: ignore[no-untyped-def]
-    """The status rows of known tickets (``rows >= 0``), each ticket's slice ``ptr[i]:ptr[i +
-    1]`` of them once sorted by ticket, and whether they already are sorted by ticket and
-    instant."""
+def _index_history(rows, history_at, status_code, n, at):  # type: ignore[no-untyped-def]
+    """The status rows of known tickets (``rows >= 0``) up to ``at`` (not empty), each ticket's slice
+    ``ptr[i]:ptr[i + 1]`` of them once sorted by ticket, and whether they already are sorted
+    by ticket and instant."""
     counts = np.zeros(n + 1, dtype=np.int64)
     kept = 0
     in_order = True
@@ -165,7 +175,7 @@ def _index_history(rows, history_at, status_code, n):  # type: ignore[no-untyped
     last_at = NULL
     for k in range(rows.shape[0]):
         r = rows[k]
-        if r < 0:
+        if r < 0 or history_at[k] > at or history_at[k] == NULL:
             continue
         counts[r + 1] += 1
         if r < last_row or (r == last_row and history_at[k] < last_at):
@@ -178,7 +188,7 @@ def _index_history(rows, history_at, status_code, n):  # type: ignore[no-untyped
     kept_status = np.empty(kept, dtype=np.int32)
     j = 0
     for k in range(rows.shape[0]):
-        if rows[k] >= 0:
+        if rows[k] >= 0 and NULL < history_at[k] <= at:
             kept_rows[j] = rows[k]
             kept_at[j] = history_at[k]
             kept_status[j] = status_code[k]
@@ -237,42 +247,113 @@ class Tallied:
     beyond: bool
 
 
-def tally_timers(tickets: TicketColumns, filters: tuple[npt.NDArray[np.int32], ...],
+def tally_timers(tickets: TicketColumns, filters: tuple[str, ...],
                  allowed: tuple[npt.NDArray[np.bool_], ...], targets: Ints, clock: BusinessClock,
                  pause: tuple[str, ...] | None, at: int, start: int, end: int) -> Tallied:
-    """The scope, the timer and the period attribution of every ticket, in three compiled
-    passes: the tickets in scope, their timers, and the listed ones with their counts.
+    """The scope, the timer and the period attribution of every ticket, in one compiled pass.
 
-    A ticket is in scope when ``allowed[f][filters[f][i]]`` holds for every filter ``f`` (a
-    code of -1, an empty cell, reads the last entry, which must be False) and its priority's
+    A ticket is in scope when ``allowed[f][code]`` holds for its code in every column
+    ``filters[f]`` (a code of -1, an empty cell, reads the last entry, which must be False) and its priority's
     target ``targets[priority code]`` (microseconds, the last entry for none) is positive.
     ``pause`` is None for a response timer. Counting follows docs/semantics.md: a stopped
     ticket counts in the period of its stop, an open one past its target in the period of its
     due instant; any other open ticket created before ``end`` is pending.
     """
-    n = len(tickets.created)
     width = max([len(a) for a in allowed] + [1])
-    codes = np.empty((len(filters), n), dtype=np.int32)
     tables = np.zeros((len(filters), width), dtype=np.bool_)
-    for f, (column, table) in enumerate(zip(filters, allowed, strict=True)):
-        codes[f] = column
+    for f, table in enumerate(allowed):
         tables[f, :len(table) - 1] = table[:-1]  # the last column stays False: no value
     classes, open_class = tickets.classes(pause or (), pausing=pause is not None)
-    priority = tickets.codes("priority")[1]
-    rows, selected_targets = _select(codes, tables, priority, targets)
-    elapsed, due, stop, state = _timer_columns(
-        pause is not None, rows, selected_targets, *tickets.kernel_columns(), classes,
-        open_class, at, *clock.kernel_columns())
-    listed, state, elapsed, target, due, met, counted, tallies, whole, beyond = _count(
-        rows, selected_targets, elapsed, due, stop, state, tickets.created,
-        tickets.customer_code, len(tickets.customers), start, end)
-    return Tallied(listed, state, elapsed, target, due, met, counted, tallies, bool(whole),
+    rows, state, elapsed, target, due, met, counted, tallies, whole, beyond = _tally(
+        pause is not None, tickets.code_matrix(filters), tables, tickets.codes("priority")[1],
+        targets, *tickets.kernel_columns(), classes, open_class, at, tickets.customer_code,
+        len(tickets.customers), start, end, *clock.kernel_columns())
+    return Tallied(rows, state, elapsed, target, due, met, counted, tallies, bool(whole),
                    bool(beyond))
 
 
 # --- kernels: compiled loops over whole columns ---------------------------------------------
-# The two timers are written inline, each in its own loop: a call per ticket to a shared
-# function, or a flag tested per ticket, costs numba almost twice the time.
+# A ticket's timer is a function inlined where it is used (numba's own inlining: a call per
+# ticket costs almost twice the time), and each kernel tests which timer once, not per ticket.
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _response_timer(i, target, created, first_response, resolved, ptr, h_at, h_status,  # type: ignore[no-untyped-def]
+                    classes, at, origin, starts, ends, cum, buckets):
+    """Ticket ``i``'s response timer: ``(elapsed, due, stop, state)`` (docs/semantics.md)."""
+    t0 = created[i]
+    p0 = ptr[i]
+    p1 = ptr[i + 1]
+    # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
+    answered = resolved[i] if p0 == p1 else NULL
+    for k in range(p0, p1):
+        if classes[h_status[k]] == 2:
+            answered = h_at[k]
+            break
+    stop = first_response[i]
+    if answered != NULL and (stop == NULL or answered < stop):
+        stop = answered
+    if stop != NULL and stop < t0:
+        stop = t0
+    end = stop if stop != NULL else at
+    b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
+    elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
+    due = _reach_after(b0 + target, k0, origin, starts, cum)
+    return elapsed, due, stop, np.int8(0 if stop != NULL else 1)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _resolution_timer(i, target, created, resolved, ptr, h_at, h_status, classes, open_class,  # type: ignore[no-untyped-def]
+                      at, origin, starts, ends, cum, buckets):
+    """Ticket ``i``'s resolution timer: ``(elapsed, due, stop, state)`` (docs/semantics.md)."""
+    t0 = created[i]
+    p0 = ptr[i]
+    p1 = ptr[i + 1]
+    if p0 == p1:
+        # Without a history the timer runs from creation to resolved_at, unpaused.
+        stop = resolved[i]
+        if stop != NULL and stop < t0:
+            stop = t0
+        end = stop if stop != NULL else at
+        b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
+        elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
+        due = _reach_after(b0 + target, k0, origin, starts, cum)
+        return elapsed, due, stop, np.int8(0 if stop != NULL else 1)
+    # Stopped for good: the final unbroken run of stop statuses, from its first row.
+    stop = NULL
+    if classes[h_status[p1 - 1]] == 2:
+        k = p1 - 1
+        while k - 1 >= p0 and classes[h_status[k - 1]] == 2:
+            k -= 1
+        stop = h_at[k] if h_at[k] > t0 else t0
+    end = stop if stop != NULL else at
+    current = open_class
+    k = p0
+    while k < p1 and h_at[k] <= t0:
+        current = classes[h_status[k]]
+        k += 1
+    segment_start = t0
+    total = 0
+    reached = NULL
+    while True:
+        segment_end = h_at[k] if k < p1 and h_at[k] < end else end
+        if current == 0 and segment_end > segment_start:
+            b_start, k_start = _locate(segment_start, origin, starts, ends, cum, buckets)
+            length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
+            if reached == NULL and total + length >= target:
+                reached = _reach_after(b_start + target - total, k_start, origin, starts, cum)
+            total += length
+        if k >= p1 or h_at[k] >= end:
+            break
+        current = classes[h_status[k]]
+        segment_start = h_at[k]
+        k += 1
+    final = classes[h_status[p1 - 1]]
+    state = np.int8(0 if stop != NULL else (2 if final == 1 else 1))
+    if reached == NULL and state != 2:
+        b_end, k_end = _locate(end, origin, starts, ends, cum, buckets)
+        reached = _reach_after(b_end + target - total, k_end, origin, starts, cum)
+    return total, reached, stop, state
 
 
 @numba.njit(cache=True, nogil=True)
@@ -282,155 +363,81 @@ def _timer_columns(resolution, selected, targets, created, first_response, resol
     n = selected.shape[0]
     elapsed = np.empty(n, dtype=np.int64)
     due = np.empty(n, dtype=np.int64)
-    stop_at = np.empty(n, dtype=np.int64)
+    stop = np.empty(n, dtype=np.int64)
     state = np.empty(n, dtype=np.int8)
     if not resolution:
         for j in range(n):
-            i = selected[j]
-            t0 = created[i]
-            p0 = ptr[i]
-            p1 = ptr[i + 1]
-            # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
-            answered = resolved[i] if p0 == p1 else NULL
-            for k in range(p0, p1):
-                if classes[h_status[k]] == 2:
-                    answered = h_at[k]
-                    break
-            stop = first_response[i]
-            if answered != NULL and (stop == NULL or answered < stop):
-                stop = answered
-            if stop != NULL and stop < t0:
-                stop = t0
-            end = stop if stop != NULL else at
-            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
-            elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
-            due[j] = _reach_after(b0 + targets[j], k0, origin, starts, cum)
-            stop_at[j] = stop
-            state[j] = 0 if stop != NULL else 1
-        return elapsed, due, stop_at, state
-    for j in range(n):
-        i = selected[j]
-        t0 = created[i]
-        target = targets[j]
-        p0 = ptr[i]
-        p1 = ptr[i + 1]
-        if p0 == p1:
-            # Without a history the timer runs from creation to resolved_at, unpaused.
-            stop = resolved[i]
-            if stop != NULL and stop < t0:
-                stop = t0
-            end = stop if stop != NULL else at
-            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
-            elapsed[j] = _b(end, origin, starts, ends, cum, buckets) - b0
-            due[j] = _reach_after(b0 + target, k0, origin, starts, cum)
-            stop_at[j] = stop
-            state[j] = 0 if stop != NULL else 1
-            continue
-        # Stopped for good: the final unbroken run of stop statuses, from its first row.
-        stop = NULL
-        if classes[h_status[p1 - 1]] == 2:
-            k = p1 - 1
-            while k - 1 >= p0 and classes[h_status[k - 1]] == 2:
-                k -= 1
-            stop = h_at[k] if h_at[k] > t0 else t0
-        end = stop if stop != NULL else at
-        current = open_class
-        k = p0
-        while k < p1 and h_at[k] <= t0:
-            current = classes[h_status[k]]
-            k += 1
-        segment_start = t0
-        total = 0
-        reached = NULL
-        while True:
-            segment_end = h_at[k] if k < p1 and h_at[k] < end else end
-            if current == 0 and segment_end > segment_start:
-                b_start, k_start = _locate(segment_start, origin, starts, ends, cum, buckets)
-                length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
-                if reached == NULL and total + length >= target:
-                    reached = _reach_after(b_start + target - total, k_start, origin, starts,
-                                           cum)
-                total += length
-            if k >= p1 or h_at[k] >= end:
-                break
-            current = classes[h_status[k]]
-            segment_start = h_at[k]
-            k += 1
-        final = classes[h_status[p1 - 1]]
-        if stop != NULL:
-            state[j] = 0
-        elif final == 1:
-            state[j] = 2
-        else:
-            state[j] = 1
-        if reached == NULL and state[j] != 2:
-            b_end, k_end = _locate(end, origin, starts, ends, cum, buckets)
-            reached = _reach_after(b_end + target - total, k_end, origin, starts, cum)
-        elapsed[j] = total
-        due[j] = reached
-        stop_at[j] = stop
-    return elapsed, due, stop_at, state
+            elapsed[j], due[j], stop[j], state[j] = _response_timer(
+                selected[j], targets[j], created, first_response, resolved, ptr, h_at, h_status,
+                classes, at, origin, starts, ends, cum, buckets)
+    else:
+        for j in range(n):
+            elapsed[j], due[j], stop[j], state[j] = _resolution_timer(
+                selected[j], targets[j], created, resolved, ptr, h_at, h_status, classes,
+                open_class, at, origin, starts, ends, cum, buckets)
+    return elapsed, due, stop, state
 
 
 @numba.njit(cache=True, nogil=True)
-def _select(codes, tables, priority, targets):  # type: ignore[no-untyped-def]
-    """The tickets in scope, in row order, and their targets."""
+def _tally(resolution, codes, tables, priority, targets, created, first_response, resolved, ptr,  # type: ignore[no-untyped-def]
+           h_at, h_status, classes, open_class, at, customer, customers, period_start,
+           period_end, origin, starts, ends, cum, buckets):
+    """Every ticket in scope (``tables[f, codes[f, i]]`` for every filter ``f``, and a positive
+    target for its priority), its timer, and whether it is listed: counted in the period or
+    pending. The listed tickets' columns, and per customer code the counted, breached and
+    pending tickets (docs/semantics.md, "Counting")."""
     n = priority.shape[0]
     rows = np.empty(n, dtype=np.int64)
-    chosen = 0
-    for i in range(n):
-        # Branch-free: whether a ticket is in scope is not predictable.
-        keep = targets[priority[i]] > 0
-        for f in range(codes.shape[0]):
-            keep &= tables[f, codes[f, i]]
-        rows[chosen] = i
-        chosen += keep
-    rows = rows[:chosen].copy()
-    selected_targets = np.empty(chosen, dtype=np.int64)
-    for j in range(chosen):
-        selected_targets[j] = targets[priority[rows[j]]]
-    return rows, selected_targets
-
-
-@numba.njit(cache=True, nogil=True)
-def _count(rows, targets, elapsed, due, stop, state, created, customer, customers,  # type: ignore[no-untyped-def]
-           period_start, period_end):
-    """The listed tickets (counted in the period, or pending), compacted in place, and the
-    counted, breached and pending tickets per customer code (docs/semantics.md, "Counting")."""
+    state_out = np.empty(n, dtype=np.int8)
+    elapsed_out = np.empty(n, dtype=np.int64)
+    target_out = np.empty(n, dtype=np.int64)
+    due_out = np.empty(n, dtype=np.int64)
+    met_out = np.empty(n, dtype=np.bool_)
+    counted_out = np.empty(n, dtype=np.bool_)
     tallies = np.zeros((3, customers + 1), dtype=np.int64)
-    met_out = np.empty(rows.shape[0], dtype=np.bool_)
-    counted_out = np.empty(rows.shape[0], dtype=np.bool_)
     whole = True
     beyond = False
     listed = 0
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        target = targets[j]
-        if due[j] == BEYOND:
+    for i in range(n):
+        target = targets[priority[i]]
+        keep = target > 0
+        for f in range(codes.shape[0]):
+            keep &= tables[f, codes[f, i]]
+        if not keep:
+            continue
+        if resolution:
+            elapsed, due, stop, state = _resolution_timer(
+                i, target, created, resolved, ptr, h_at, h_status, classes, open_class, at,
+                origin, starts, ends, cum, buckets)
+        else:
+            elapsed, due, stop, state = _response_timer(
+                i, target, created, first_response, resolved, ptr, h_at, h_status, classes,
+                at, origin, starts, ends, cum, buckets)
+        if due == BEYOND:
             beyond = True
-        open_ = state[j] != 0
-        over = elapsed[j] > target
+        open_ = state != 0
+        over = elapsed > target
         # A stopped ticket counts where it stopped; an open one past its target where it fell due.
-        when = due[j] if open_ else stop[j]
+        when = due if open_ else stop
         counted = ((not open_ or over) and when >= period_start and when < period_end
                    and when != NULL)
         pending = open_ and not over and created[i] < period_end
         if not (counted or pending):
             continue
-        met = elapsed[j] <= target or pending
+        met = elapsed <= target or pending
         c = customer[i] if customer[i] >= 0 else customers
         tallies[0, c] += counted
         tallies[1, c] += counted and not met
         tallies[2, c] += pending
-        if elapsed[j] % US != 0:
+        if elapsed % US != 0:
             whole = False
         rows[listed] = i
-        state[listed] = state[j]
-        elapsed[listed] = elapsed[j]
-        targets[listed] = target
-        due[listed] = NULL if due[j] == BEYOND else due[j]
+        state_out[listed] = state
+        elapsed_out[listed] = elapsed
+        target_out[listed] = target
+        due_out[listed] = NULL if due == BEYOND else due
         met_out[listed] = met
         counted_out[listed] = counted
         listed += 1
-    return (rows[:listed], state[:listed], elapsed[:listed], targets[:listed],
-            due[:listed], met_out[:listed], counted_out[:listed], tallies, whole, beyond)
+    return (rows[:listed], state_out[:listed], elapsed_out[:listed], target_out[:listed],
+            due_out[:listed], met_out[:listed], counted_out[:listed], tallies, whole, beyond)
