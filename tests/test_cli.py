@@ -3,6 +3,7 @@ the database commands) a real database, SQLite and PostgreSQL (the ``db_url`` fi
 
 import csv
 import functools
+import gc
 import io
 import json
 import os
@@ -14,6 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from accord.errors import UsageError
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
@@ -138,6 +142,101 @@ def test_usage_mistakes_exit_2(args: tuple[str, ...], message: str) -> None:
                     str(EXAMPLES / "data"), *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+# One-shot commands (evaluate, validate) run without the cyclic garbage collector and leave
+# without the interpreter's teardown (cli/_app.py); the others keep both.
+
+
+def test_one_shot_commands_run_without_the_cycle_collector_and_give_it_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import accord.model
+    from accord.cli import app
+
+    seen: list[bool] = []
+    listing = accord.model.agreement_files
+
+    def spy(paths: list[Path]) -> list[Path]:
+        seen.append(gc.isenabled())
+        return listing(paths)
+
+    monkeypatch.setattr(accord.model, "agreement_files", spy)
+    result = CliRunner().invoke(app, ["validate", str(EXAMPLES / "agreements")])
+    assert result.exit_code == 0, result.output
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_other_commands_keep_the_cycle_collector(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    from accord.cli import app
+
+    database = sys.modules["accord.cli._database"]  # where `agreements list` is (kept off
+    # accord.cli's names)
+    seen: list[bool] = []
+
+    def spy(db: str | None) -> None:
+        seen.append(gc.isenabled())
+        raise UsageError("stopped here")
+
+    monkeypatch.setattr(database, "connect_database", spy)
+    result = CliRunner().invoke(app, ["agreements", "list", "--db",
+                                      f"sqlite:///{tmp_path / 'a.db'}"])
+    assert isinstance(result.exception, UsageError)
+    assert seen == [True]
+
+
+LEAVING = """\
+import atexit, sys
+from accord.cli import main
+
+class Teardown:
+    def __del__(self):
+        print("taken apart", file=sys.stderr)
+
+kept = Teardown()  # deleted when the interpreter takes __main__ apart
+atexit.register(lambda: print("exit handlers ran", file=sys.stderr))
+sys.argv = ["accord", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(("args", "code", "teardown"), [
+    (("validate", str(EXAMPLES / "agreements")), 0, False),
+    (("validate", "/no/such/agreements"), 1, False),
+    (("evaluate", "--period", "2026-13", "--agreements", "a", "--data", "d"), 2, False),
+    (("users", "--help"), 0, True),
+])
+def test_a_one_shot_command_leaves_with_its_output_and_exit_handlers_but_no_teardown(
+        args: tuple[str, ...], code: int, teardown: bool) -> None:
+    result = subprocess.run([sys.executable, "-c", LEAVING, *args], capture_output=True,
+                            text=True, cwd=ROOT, timeout=300, check=False)
+    assert result.returncode == code, result.stderr
+    assert "exit handlers ran" in result.stderr
+    assert ("taken apart" in result.stderr) is teardown
+    if code == 0 and args[0] == "validate":
+        files = sorted((EXAMPLES / "agreements").glob("*.yaml"))
+        assert len(result.stdout.splitlines()) == len(files)
+
+
+def test_evaluating_files_warms_the_kernels_up_only_with_a_spare_cpu(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import accord.engine.warm
+    from accord.cli import app
+
+    started: list[bool] = []
+    monkeypatch.setattr(accord.engine.warm, "warm_up_in_background",
+                        lambda: started.append(True))
+    args = ["evaluate", "--agreements", str(EXAMPLES / "agreements"), "--data",
+            str(EXAMPLES / "data"), "--period", "2026-03", "--at", "2026-04-01T00:00:00Z"]
+    outputs = []
+    for cpus in ({0}, {0, 1}):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid, cpus=cpus: cpus, raising=False)
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout)
+    assert started == [True]
+    assert outputs[0] == outputs[1]
 
 
 # The database commands: init, apply, agreements, ingest, evaluate from the database, results.

@@ -74,7 +74,7 @@ def evaluate(
     """Evaluate agreements for a period: from files (--agreements and --data), or the stored
     agreements on the stored data, storing the results."""
     from accord.engine import Period
-    from accord.engine.warm import warm_up_in_background
+    from accord.engine.warm import spare_cpu, warm_up_in_background
 
     if output not in ("table", "json", "csv"):
         raise UsageError(f"--format {output!r} is not one of table, json, csv")
@@ -102,8 +102,10 @@ def evaluate(
             _check_wanted(wanted, [a.id for a in loaded])
             loaded = [a for a in loaded if a.id in wanted]
         # The kernels load while the files are read: reading is mostly Polars' native code,
-        # which lets go of the GIL (loading the agreements is Python's, which would not).
-        warm_up_in_background()
+        # which lets go of the GIL (loading the agreements is Python's, which would not). On
+        # one CPU nothing overlaps: the evaluation then loads just the kernels it needs.
+        if spare_cpu():
+            warm_up_in_background()
         tables, skipped = read_tables(data, data_timezone=data_timezone,
                                       skip_bad_rows=skip_bad_rows)
         for problem in skipped:

@@ -9,12 +9,14 @@ while they parse, so on a machine with more than one core the two overlap. The k
 machine code does not depend on the data, so the real evaluation then finds every kernel
 loaded. Nothing here is needed for
 correctness: a call before the warm-up ends waits for numba's compiler lock and loads the
-kernel itself.
+kernel itself. With a single CPU to run on nothing overlaps, and the warm-up would only add
+the kernels the real evaluation does not need: :func:`spare_cpu` tells the caller.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
     from accord.engine.results import Evaluation
 
-__all__ = ["warm_up", "warm_up_in_background"]
+__all__ = ["spare_cpu", "warm_up", "warm_up_in_background"]
 
 _AGREEMENT = """\
 accord: 1
@@ -132,3 +134,11 @@ def warm_up_in_background() -> threading.Thread:
     thread = threading.Thread(target=run, name="accord-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def spare_cpu() -> bool:
+    """Whether this process may run on more than one CPU, so that a warm-up can overlap."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # no affinity on this platform (macOS, Windows)
+        return (os.cpu_count() or 1) > 1
