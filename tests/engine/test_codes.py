@@ -65,7 +65,8 @@ def test_rows_of_is_exact_when_ids_share_a_hash(monkeypatch: pytest.MonkeyPatch)
     real = codes._view_join
     def colliding(*args: object) -> object:  # every text, on both sides, hashes to 0
         keys, probes = args[0], args[5]
-        assert isinstance(keys, np.ndarray) and isinstance(probes, np.ndarray)
+        assert isinstance(keys, np.ndarray)
+        assert isinstance(probes, np.ndarray)
         return real(*args[:3], np.zeros(len(keys) // 2, dtype=np.uint64), args[4],
                     *args[5:8], np.zeros(len(probes) // 2, dtype=np.uint64), args[9])
     monkeypatch.setattr(codes, "_view_join", colliding)
@@ -83,3 +84,48 @@ def test_rows_of_long_ids_and_empty_cells() -> None:
 
 def test_rows_of_names_the_first_row_of_a_repeated_id() -> None:
     assert rows_of(pl.Series(["a", "b", "a"]), pl.Series(["a", "b"])).tolist() == [0, 1]
+
+
+def _reference_rows(ids: list[str | None], refs: list[str | None]) -> list[int]:
+    first: dict[str, int] = {}
+    for row, value in enumerate(ids):
+        if value is not None:
+            first.setdefault(value, row)
+    return [first.get(value, -1) if value is not None else -1 for value in refs]
+
+
+@pytest.mark.parametrize("order", ["sorted", "grouped", "shuffled", "mostly-sorted"])
+@pytest.mark.parametrize("ids_order", ["increasing", "unsorted", "repeated", "long", "empty"])
+def test_rows_of_agrees_with_a_dictionary(order: str, ids_order: str) -> None:
+    # Ids in increasing order are merged, others joined by hashes: each way, every reference
+    # must find the first row of its id, whatever the order of the references.
+    rng = np.random.default_rng(abs(hash((order, ids_order))) % 2**32)
+    n = 3000
+    ids: list[str | None] = [f"T-{i:06d}" for i in range(n)]
+    if ids_order == "unsorted":
+        ids = [ids[i] for i in rng.permutation(n)]
+    elif ids_order == "repeated":
+        ids[10] = ids[2000]
+    elif ids_order == "long":
+        ids = [f"a much longer ticket id {i:06d}" for i in range(n)]
+    elif ids_order == "empty":
+        ids[5] = None
+    known = [value for value in ids if value is not None]
+    refs: list[str | None] = [known[i] for i in np.sort(rng.integers(0, len(known), 4000))]
+    refs[7] = "T-999999"  # no such ticket
+    refs[100] = None
+    refs.insert(0, "T-")  # before every id
+    if order == "grouped":  # runs of one id, the runs in random order
+        runs = [refs[i:i + 4] for i in range(0, len(refs), 4)]
+        refs = [value for k in rng.permutation(len(runs)) for value in runs[k]]
+    elif order == "shuffled":
+        refs = [refs[i] for i in rng.permutation(len(refs))]
+    elif order == "mostly-sorted":  # a few references out of order
+        for i in rng.integers(0, len(refs), 20):
+            refs[i] = known[int(rng.integers(0, len(known)))]
+    assert rows_of(pl.Series(ids), pl.Series(refs)).tolist() == _reference_rows(ids, refs)
+
+
+def test_rows_of_an_empty_side() -> None:
+    assert rows_of(pl.Series([], dtype=pl.String), pl.Series(["a", None])).tolist() == [-1, -1]
+    assert rows_of(pl.Series(["a"]), pl.Series([], dtype=pl.String)).tolist() == []

@@ -85,6 +85,11 @@ def rows_of(ids: pl.Series, refs: pl.Series) -> Ints:
     """The row of ``ids`` each of ``refs`` names (-1 for none or empty; the first row of a
     repeated id)."""
     keys, probes = _views(ids), _views(refs)
+    if keys is not None and probes is not None:
+        merged: Ints
+        merged, ok = _merge_join(keys.views, keys.valid, probes.views, probes.valid)
+        if ok:
+            return merged
     key_hashes = probe_hashes = _NO_HASHES
     while keys is not None and probes is not None:
         rows: Ints
@@ -298,3 +303,94 @@ def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: 
                     return empty, _SHARED_HASH
             rows[i] = row
     return rows, _DONE
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _swap32(x):  # type: ignore[no-untyped-def]
+    """The low 4 bytes of ``x`` in the reverse order."""
+    return (((x & np.uint64(0xFF)) << np.uint64(24)) | ((x & np.uint64(0xFF00)) << np.uint64(8))
+            | ((x >> np.uint64(8)) & np.uint64(0xFF00)) | ((x >> np.uint64(24)) & np.uint64(0xFF)))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _order(views, i):  # type: ignore[no-untyped-def]
+    """Row ``i``'s short text as two words that compare as the text does (byte by byte, then
+    the shorter first): its 12 bytes, most significant first, then its length."""
+    lo = views[2 * i]
+    hi = views[2 * i + 1]
+    first = (_swap32(lo >> np.uint64(32)) << np.uint64(32)) | _swap32(hi & _LOW32)
+    return first, (_swap32(hi >> np.uint64(32)) << np.uint64(32)) | (lo & _LOW32)
+
+
+@numba.njit(cache=True, nogil=True)
+def _merge_join(key_views, key_valid, probe_views, probe_valid):  # type: ignore[no-untyped-def]
+    """The row of each probe's text among keys that are short texts in strictly increasing
+    order (-1 when absent or empty), and whether that was so: a merge, each probe found by a
+    gallop forward from the last one's row. Ids exported in order, and status rows in the
+    order of their tickets, are joined reading each once; otherwise (a long or empty id, ids
+    out of order, or probes jumping back too often) the caller joins by hashes.
+    """
+    n = key_views.shape[0] // 2
+    n_probes = probe_views.shape[0] // 2
+    empty = np.zeros(0, dtype=np.int64)
+    if key_valid.shape[0] != 0:
+        return empty, False
+    previous_a = np.uint64(0)
+    previous_b = np.uint64(0)
+    for i in range(n):
+        if (key_views[2 * i] & _LOW32) > _INLINE:
+            return empty, False
+        a, b = _order(key_views, i)
+        if i > 0 and not (previous_a < a or (previous_a == a and previous_b < b)):
+            return empty, False
+        previous_a = a
+        previous_b = b
+    rows = np.full(n_probes, -1, dtype=np.int64)
+    if n == 0:
+        return rows, True
+    every = probe_valid.shape[0] == 0
+    jumps_back = 0
+    allowed_back = n_probes // 32 + 64
+    cursor = 0
+    last = -1  # the last probe looked up
+    for i in range(n_probes):
+        if not (every or probe_valid[i]):
+            continue
+        if (probe_views[2 * i] & _LOW32) > _INLINE:
+            return empty, False
+        if last >= 0 and probe_views[2 * i] == probe_views[2 * last] and (
+                probe_views[2 * i + 1] == probe_views[2 * last + 1]):
+            rows[i] = rows[last]
+            continue
+        last = i
+        a, b = _order(probe_views, i)
+        # The first key not below the probe: in [low, high), found by galloping from the
+        # cursor (or, for a probe below the cursor's key, searched from the start).
+        ka, kb = _order(key_views, cursor)
+        if a < ka or (a == ka and b < kb):
+            jumps_back += 1
+            if jumps_back > allowed_back:
+                return empty, False
+            low, high = 0, cursor
+        else:
+            low, step = cursor, 1
+            while low + step < n:
+                ka, kb = _order(key_views, low + step)
+                if not (ka < a or (ka == a and kb < b)):
+                    break
+                low += step
+                step *= 2
+            high = min(low + step, n)
+        while low < high:
+            mid = (low + high) // 2
+            ka, kb = _order(key_views, mid)
+            if ka < a or (ka == a and kb < b):
+                low = mid + 1
+            else:
+                high = mid
+        if low < n:
+            cursor = low
+            ka, kb = _order(key_views, low)
+            if ka == a and kb == b:
+                rows[i] = low
+    return rows, True
