@@ -20,6 +20,7 @@ from accord.engine.context import Context, Outcome, Scope, from_us
 from accord.engine.credits import agreement_credit, goal, objective_credit, objective_met
 from accord.engine.deliveries import evaluate_deliveries
 from accord.engine.kpi import evaluate_kpi
+from accord.engine.memory import keep_freed_memory
 from accord.engine.periods import Period
 from accord.engine.results import AgreementResult, Evaluation, ObjectiveResult
 from accord.engine.tables import Tables
@@ -51,6 +52,7 @@ def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period, at
 
     ``progress`` is called once per agreement given, when it is done.
     """
+    keep_freed_memory()
     at_us = to_us(at)
     chosen = sorted((a for a in agreements if in_effect(a, period)), key=lambda a: a.id)
     bounds = {a.id: tuple(to_us(b) for b in period.bounds(a.timezone)) for a in chosen}

@@ -27,7 +27,7 @@ import polars as pl
 from accord.engine.clock import BEYOND, US, BusinessClock, to_us
 from accord.engine.context import Context, Scope, from_us
 from accord.engine.tables import INSTANT, Tables
-from accord.engine.tickets import _in_scope, _timers
+from accord.engine.tickets import tally
 from accord.engine.timers import NULL, TimerState
 from accord.model.agreement import Agreement
 from accord.model.objectives import Metric, ResponseObjective, TicketObjective
@@ -157,13 +157,9 @@ def _metric(objective: TicketObjective) -> Metric:
 def _open(agreement: Agreement, key: str, objective: TicketObjective, scope: Scope,
           ctx: Context, clock: int) -> pl.DataFrame:
     tickets = ctx.tickets
-    targets_s = tickets.lookup("priority", objective.target_for)
-    chosen = _in_scope(key, objective, scope, tickets) & (targets_s > 0)
-    rows = np.flatnonzero(chosen).astype(np.int64)
-    targets = targets_s[rows] * US
-    result = _timers(objective, agreement.calendar(objective.calendar), rows, targets, ctx)
+    result = tally(key, objective, scope, ctx, everything=True)
     open_ = result.state != TimerState.STOPPED
-    rows, targets = rows[open_], targets[open_]
+    rows, targets = result.rows[open_], result.target[open_]
     elapsed, due, state = result.elapsed[open_], result.due[open_], result.state[open_]
     shown = pl.Series(rows)
     return pl.DataFrame({

@@ -8,24 +8,15 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from accord.engine.clock import BEYOND, US
+from accord.engine.clock import US
 from accord.engine.context import Context, Outcome, Scope, Tally
 from accord.engine.tables import INSTANT
-from accord.engine.timers import (
-    NULL,
-    Tallied,
-    TicketColumns,
-    TimerResult,
-    TimerState,
-    resolution_timers,
-    response_timers,
-    tally_timers,
-)
+from accord.engine.timers import NULL, Tallied, TicketColumns, TimerState, tally_timers
 from accord.errors import DataError, Problem
 from accord.model.calendar import Calendar
 from accord.model.objectives import ResolutionObjective, TicketObjective
 
-__all__ = ["evaluate_tickets"]
+__all__ = ["evaluate_tickets", "tally"]
 
 _DAY = 86_400 * US
 Ints = npt.NDArray[np.int64]
@@ -34,6 +25,16 @@ _STATES = {int(s): s.name.lower() for s in TimerState}
 
 
 def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Context) -> Outcome:
+    result = tally(key, objective, scope, ctx)
+    return Outcome(_tallies(result, ctx.tickets.customers, scope),
+                   _items(result, ctx.tickets, scope))
+
+
+def tally(key: str, objective: TicketObjective, scope: Scope, ctx: Context, *,
+          everything: bool = False) -> Tallied:
+    """One compiled pass over the tickets: scope, timer and period of each, on a clock
+    reaching far enough for every due date (rebuilt longer if not). With ``everything``, every
+    ticket in scope is listed (live status), not only those counted or pending."""
     tickets = ctx.tickets
     columns, allowed = _filters(key, objective, scope, tickets)
     names, _ = tickets.codes("priority")
@@ -41,17 +42,15 @@ def evaluate_tickets(key: str, objective: TicketObjective, scope: Scope, ctx: Co
                        dtype=np.int64)
     pause = tuple(objective.pause) if isinstance(objective, ResolutionObjective) else None
     calendar = scope.agreement.calendar(objective.calendar)
-    # One compiled pass per objective: scope, timer and period of every ticket, on a clock
-    # reaching far enough for every due date (rebuilt longer if not).
     reach = _reach(calendar, targets)
     for _ in range(4):
         clock = ctx.clock(calendar, reach)
         result = tally_timers(tickets, columns, allowed, targets, clock, pause, ctx.at,
-                              scope.start, scope.end)
+                              scope.start, scope.end, everything=everything)
         if not result.beyond:
             break
         reach *= 8
-    return Outcome(_tallies(result, tickets.customers, scope), _items(result, tickets, scope))
+    return result
 
 
 def _items(result: Tallied, tickets: TicketColumns, scope: Scope) -> pl.LazyFrame:
@@ -83,31 +82,6 @@ def _reach(calendar: Calendar, targets: Ints) -> int:
     """How far past the horizon a clock must reach for due dates ``targets`` away."""
     longest = int(targets.max()) if len(targets) else 0
     return longest * 10_080 // max(calendar.weekly_minutes, 1) * 2 + 35 * _DAY
-
-
-def _timers(objective: TicketObjective, calendar: Calendar, rows: Ints, targets: Ints,
-            ctx: Context) -> TimerResult:
-    """Timers on a clock reaching far enough for every due date (rebuilt longer if not)."""
-    reach = _reach(calendar, targets)
-    for _ in range(4):
-        clock = ctx.clock(calendar, reach)
-        if isinstance(objective, ResolutionObjective):
-            result = resolution_timers(ctx.tickets, rows, targets, clock, objective.pause, ctx.at)
-        else:
-            result = response_timers(ctx.tickets, rows, targets, clock, ctx.at)
-        if not np.any(result.due == BEYOND):
-            break
-        reach *= 8
-    return result
-
-
-def _in_scope(key: str, objective: TicketObjective, scope: Scope,
-              tickets: TicketColumns) -> npt.NDArray[np.bool_]:
-    """Tickets of the scope's customers and services that the ``where`` filter matches."""
-    chosen = np.ones(len(tickets.created), dtype=np.bool_)
-    for column, allowed in zip(*_filters(key, objective, scope, tickets), strict=True):
-        chosen &= allowed[tickets.codes(column)[1]]
-    return chosen
 
 
 def _filters(key: str, objective: TicketObjective, scope: Scope,

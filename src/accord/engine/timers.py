@@ -8,7 +8,7 @@ which the running time reaches the target (docs/semantics.md, "Ticket timers").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -21,8 +21,8 @@ from accord.engine.clock import BEYOND, US, BusinessClock, _b, _locate, _reach_a
 from accord.engine.codes import dense_codes, read_only, rows_of
 from accord.engine.tables import INSTANT
 
-__all__ = ["NULL", "Run", "Tallied", "TicketColumns", "TimerResult", "TimerState",
-           "prepare_tickets", "resolution_timers", "response_timers", "tally_timers"]
+__all__ = ["NULL", "Run", "Tallied", "TicketColumns", "TimerState", "prepare_tickets",
+           "tally_timers"]
 
 NULL = np.iinfo(np.int64).min
 STOP_STATUSES = ("resolved", "closed")
@@ -90,13 +90,6 @@ class TicketColumns:
     def matches(self, column: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Which tickets hold one of ``values`` in ``column`` (an empty cell matches nothing)."""
         result: npt.NDArray[np.bool_] = self.allowed(column, values)[self.codes(column)[1]]
-        return result
-
-    def lookup(self, column: str, table: Callable[[str], int | None]) -> Ints:
-        """``table(value)`` for each ticket's value in ``column`` (0 for none or empty)."""
-        names, codes = self.codes(column)
-        values = np.array([table(name) or 0 for name in names] + [0], dtype=np.int64)
-        result: Ints = values[codes]
         return result
 
     def kernel_columns(self) -> tuple[Ints, Ints, Ints, Ints, Ints, npt.NDArray[np.int32]]:
@@ -198,38 +191,13 @@ def _index_history(rows, history_at, status_code, n, at):  # type: ignore[no-unt
 
 
 @dataclass(frozen=True, eq=False)
-class TimerResult:
-    """Per selected ticket: business ``elapsed``, ``due`` and ``stop`` instants, ``state``."""
-
-    elapsed: Ints
-    due: Ints
-    stop: Ints
-    state: npt.NDArray[np.int8]
-
-
-def resolution_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock: BusinessClock,
-                      pause: tuple[str, ...], at: int) -> TimerResult:
-    """Resolution timers of the ``selected`` tickets (row numbers), paused on ``pause``."""
-    classes, open_class = tickets.classes(pause, pausing=True)
-    return TimerResult(*_timer_columns(True, selected, targets, *tickets.kernel_columns(),
-                                       classes, open_class, at, *clock.kernel_columns()))
-
-
-def response_timers(tickets: TicketColumns, selected: Ints, targets: Ints, clock: BusinessClock,
-                    at: int) -> TimerResult:
-    """Response timers: never paused; answered by the first response or by resolving."""
-    classes, open_class = tickets.classes((), pausing=False)
-    return TimerResult(*_timer_columns(False, selected, targets, *tickets.kernel_columns(),
-                                       classes, open_class, at, *clock.kernel_columns()))
-
-
-@dataclass(frozen=True, eq=False)
 class Tallied:
     """The timers of one objective's tickets in one period, reduced to its evidence and counts.
 
-    ``rows`` are the listed tickets (counted in the period, or pending), in row order, with
-    their ``state``, ``elapsed`` and ``target`` (microseconds), ``due`` (``NULL`` when none or
-    past the clock), ``met`` and ``counted``; ``tallies[0 | 1 | 2, c]`` count the counted,
+    ``rows`` are the listed tickets (counted in the period, or pending; or every ticket in
+    scope), in row order, with their ``state``, ``elapsed`` and ``target`` (microseconds),
+    ``due`` (``NULL`` when none or past the clock), ``stop`` (``NULL`` while open), ``met`` and
+    ``counted``; ``tallies[0 | 1 | 2, c]`` count the counted,
     breached and pending tickets of customer code ``c`` (the last column: no customer).
     ``whole`` says every listed elapsed is whole seconds; ``beyond`` that some ticket in scope
     fell due past the clock's horizon (the clock must reach further).
@@ -240,6 +208,7 @@ class Tallied:
     elapsed: Ints
     target: Ints
     due: Ints
+    stop: Ints
     met: npt.NDArray[np.bool_]
     counted: npt.NDArray[np.bool_]
     tallies: Ints
@@ -249,149 +218,53 @@ class Tallied:
 
 def tally_timers(tickets: TicketColumns, filters: tuple[str, ...],
                  allowed: tuple[npt.NDArray[np.bool_], ...], targets: Ints, clock: BusinessClock,
-                 pause: tuple[str, ...] | None, at: int, start: int, end: int) -> Tallied:
+                 pause: tuple[str, ...] | None, at: int, start: int, end: int, *,
+                 everything: bool = False) -> Tallied:
     """The scope, the timer and the period attribution of every ticket, in one compiled pass.
 
     A ticket is in scope when ``allowed[f][code]`` holds for its code in every column
-    ``filters[f]`` (a code of -1, an empty cell, reads the last entry, which must be False) and its priority's
-    target ``targets[priority code]`` (microseconds, the last entry for none) is positive.
-    ``pause`` is None for a response timer. Counting follows docs/semantics.md: a stopped
-    ticket counts in the period of its stop, an open one past its target in the period of its
-    due instant; any other open ticket created before ``end`` is pending.
+    ``filters[f]`` (a code of -1, an empty cell, reads the last entry, which must be False)
+    and its priority's target ``targets[priority code]`` (microseconds, the last entry for
+    none) is positive. ``pause`` is None for a response timer. Counting follows
+    docs/semantics.md: a stopped ticket counts in the period of its stop, an open one past its
+    target in the period of its due instant; any other open ticket created before ``end`` is
+    pending. Those are listed; with ``everything``, every ticket in scope is.
     """
     width = max([len(a) for a in allowed] + [1])
     tables = np.zeros((len(filters), width), dtype=np.bool_)
     for f, table in enumerate(allowed):
         tables[f, :len(table) - 1] = table[:-1]  # the last column stays False: no value
     classes, open_class = tickets.classes(pause or (), pausing=pause is not None)
-    rows, state, elapsed, target, due, met, counted, tallies, whole, beyond = _tally(
-        pause is not None, tickets.code_matrix(filters), tables, tickets.codes("priority")[1],
-        targets, *tickets.kernel_columns(), classes, open_class, at, tickets.customer_code,
-        len(tickets.customers), start, end, *clock.kernel_columns())
-    return Tallied(rows, state, elapsed, target, due, met, counted, tallies, bool(whole),
+    rows, state, elapsed, target, due, stop, met, counted, tallies, whole, beyond = _tally(
+        pause is not None, everything, tickets.code_matrix(filters), tables,
+        tickets.codes("priority")[1], targets, *tickets.kernel_columns(), classes, open_class,
+        at, tickets.customer_code, len(tickets.customers), start, end, *clock.kernel_columns())
+    return Tallied(rows, state, elapsed, target, due, stop, met, counted, tallies, bool(whole),
                    bool(beyond))
 
 
 # --- kernels: compiled loops over whole columns ---------------------------------------------
-# A ticket's timer is a function inlined where it is used (numba's own inlining: a call per
-# ticket costs almost twice the time), and each kernel tests which timer once, not per ticket.
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _response_timer(i, target, created, first_response, resolved, ptr, h_at, h_status,  # type: ignore[no-untyped-def]
-                    classes, at, origin, starts, ends, cum, buckets):
-    """Ticket ``i``'s response timer: ``(elapsed, due, stop, state)`` (docs/semantics.md)."""
-    t0 = created[i]
-    p0 = ptr[i]
-    p1 = ptr[i + 1]
-    # Resolving a ticket answers it: the first entry into a stop status, or resolved_at.
-    answered = resolved[i] if p0 == p1 else NULL
-    for k in range(p0, p1):
-        if classes[h_status[k]] == 2:
-            answered = h_at[k]
-            break
-    stop = first_response[i]
-    if answered != NULL and (stop == NULL or answered < stop):
-        stop = answered
-    if stop != NULL and stop < t0:
-        stop = t0
-    end = stop if stop != NULL else at
-    b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
-    elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
-    due = _reach_after(b0 + target, k0, origin, starts, cum)
-    return elapsed, due, stop, np.int8(0 if stop != NULL else 1)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _resolution_timer(i, target, created, resolved, ptr, h_at, h_status, classes, open_class,  # type: ignore[no-untyped-def]
-                      at, origin, starts, ends, cum, buckets):
-    """Ticket ``i``'s resolution timer: ``(elapsed, due, stop, state)`` (docs/semantics.md)."""
-    t0 = created[i]
-    p0 = ptr[i]
-    p1 = ptr[i + 1]
-    if p0 == p1:
-        # Without a history the timer runs from creation to resolved_at, unpaused.
-        stop = resolved[i]
-        if stop != NULL and stop < t0:
-            stop = t0
-        end = stop if stop != NULL else at
-        b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
-        elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
-        due = _reach_after(b0 + target, k0, origin, starts, cum)
-        return elapsed, due, stop, np.int8(0 if stop != NULL else 1)
-    # Stopped for good: the final unbroken run of stop statuses, from its first row.
-    stop = NULL
-    if classes[h_status[p1 - 1]] == 2:
-        k = p1 - 1
-        while k - 1 >= p0 and classes[h_status[k - 1]] == 2:
-            k -= 1
-        stop = h_at[k] if h_at[k] > t0 else t0
-    end = stop if stop != NULL else at
-    current = open_class
-    k = p0
-    while k < p1 and h_at[k] <= t0:
-        current = classes[h_status[k]]
-        k += 1
-    segment_start = t0
-    total = 0
-    reached = NULL
-    while True:
-        segment_end = h_at[k] if k < p1 and h_at[k] < end else end
-        if current == 0 and segment_end > segment_start:
-            b_start, k_start = _locate(segment_start, origin, starts, ends, cum, buckets)
-            length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
-            if reached == NULL and total + length >= target:
-                reached = _reach_after(b_start + target - total, k_start, origin, starts, cum)
-            total += length
-        if k >= p1 or h_at[k] >= end:
-            break
-        current = classes[h_status[k]]
-        segment_start = h_at[k]
-        k += 1
-    final = classes[h_status[p1 - 1]]
-    state = np.int8(0 if stop != NULL else (2 if final == 1 else 1))
-    if reached == NULL and state != 2:
-        b_end, k_end = _locate(end, origin, starts, ends, cum, buckets)
-        reached = _reach_after(b_end + target - total, k_end, origin, starts, cum)
-    return total, reached, stop, state
+# Both timers are written out in the one loop, not called: numba binds every array a called
+# function takes afresh on each call (counting references to it), which doubles the time of a
+# pass. The timer is chosen by a flag the CPU predicts, as it is the same for every ticket.
 
 
 @numba.njit(cache=True, nogil=True)
-def _timer_columns(resolution, selected, targets, created, first_response, resolved, ptr, h_at,  # type: ignore[no-untyped-def]
-                   h_status, classes, open_class, at, origin, starts, ends, cum, buckets):
-    """``(elapsed, due, stop, state)`` of the ``selected`` tickets (docs/semantics.md)."""
-    n = selected.shape[0]
-    elapsed = np.empty(n, dtype=np.int64)
-    due = np.empty(n, dtype=np.int64)
-    stop = np.empty(n, dtype=np.int64)
-    state = np.empty(n, dtype=np.int8)
-    if not resolution:
-        for j in range(n):
-            elapsed[j], due[j], stop[j], state[j] = _response_timer(
-                selected[j], targets[j], created, first_response, resolved, ptr, h_at, h_status,
-                classes, at, origin, starts, ends, cum, buckets)
-    else:
-        for j in range(n):
-            elapsed[j], due[j], stop[j], state[j] = _resolution_timer(
-                selected[j], targets[j], created, resolved, ptr, h_at, h_status, classes,
-                open_class, at, origin, starts, ends, cum, buckets)
-    return elapsed, due, stop, state
-
-
-@numba.njit(cache=True, nogil=True)
-def _tally(resolution, codes, tables, priority, targets, created, first_response, resolved, ptr,  # type: ignore[no-untyped-def]
-           h_at, h_status, classes, open_class, at, customer, customers, period_start,
-           period_end, origin, starts, ends, cum, buckets):
+def _tally(resolution, everything, codes, tables, priority, targets, created, first_response,  # type: ignore[no-untyped-def]
+           resolved, ptr, h_at, h_status, classes, open_class, at, customer, customers,
+           period_start, period_end, origin, starts, ends, cum, buckets):
     """Every ticket in scope (``tables[f, codes[f, i]]`` for every filter ``f``, and a positive
-    target for its priority), its timer, and whether it is listed: counted in the period or
-    pending. The listed tickets' columns, and per customer code the counted, breached and
-    pending tickets (docs/semantics.md, "Counting")."""
+    target for its priority), its timer (docs/semantics.md, "Ticket timers"), and whether it
+    is listed: counted in the period or pending (or, with ``everything``, in scope). The
+    listed tickets' columns, and per customer code the counted, breached and pending tickets
+    (docs/semantics.md, "Counting")."""
     n = priority.shape[0]
     rows = np.empty(n, dtype=np.int64)
     state_out = np.empty(n, dtype=np.int8)
     elapsed_out = np.empty(n, dtype=np.int64)
     target_out = np.empty(n, dtype=np.int64)
     due_out = np.empty(n, dtype=np.int64)
+    stop_out = np.empty(n, dtype=np.int64)
     met_out = np.empty(n, dtype=np.bool_)
     counted_out = np.empty(n, dtype=np.bool_)
     tallies = np.zeros((3, customers + 1), dtype=np.int64)
@@ -405,14 +278,72 @@ def _tally(resolution, codes, tables, priority, targets, created, first_response
             keep &= tables[f, codes[f, i]]
         if not keep:
             continue
-        if resolution:
-            elapsed, due, stop, state = _resolution_timer(
-                i, target, created, resolved, ptr, h_at, h_status, classes, open_class, at,
-                origin, starts, ends, cum, buckets)
+        t0 = created[i]
+        p0 = ptr[i]
+        p1 = ptr[i + 1]
+        if not resolution:
+            # Response: resolving a ticket answers it (the first entry into a stop status, or
+            # resolved_at), if nothing did before.
+            answered = resolved[i] if p0 == p1 else NULL
+            for k in range(p0, p1):
+                if classes[h_status[k]] == 2:
+                    answered = h_at[k]
+                    break
+            stop = first_response[i]
+            if answered != NULL and (stop == NULL or answered < stop):
+                stop = answered
+            if stop != NULL and stop < t0:
+                stop = t0
+            end = stop if stop != NULL else at
+            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
+            elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
+            due = _reach_after(b0 + target, k0, origin, starts, cum)
+            state = 0 if stop != NULL else 1
+        elif p0 == p1:
+            # Resolution without a history: from creation to resolved_at, unpaused.
+            stop = resolved[i]
+            if stop != NULL and stop < t0:
+                stop = t0
+            end = stop if stop != NULL else at
+            b0, k0 = _locate(t0, origin, starts, ends, cum, buckets)
+            elapsed = _b(end, origin, starts, ends, cum, buckets) - b0
+            due = _reach_after(b0 + target, k0, origin, starts, cum)
+            state = 0 if stop != NULL else 1
         else:
-            elapsed, due, stop, state = _response_timer(
-                i, target, created, first_response, resolved, ptr, h_at, h_status, classes,
-                at, origin, starts, ends, cum, buckets)
+            # Stopped for good: the final unbroken run of stop statuses, from its first row.
+            stop = NULL
+            if classes[h_status[p1 - 1]] == 2:
+                k = p1 - 1
+                while k - 1 >= p0 and classes[h_status[k - 1]] == 2:
+                    k -= 1
+                stop = h_at[k] if h_at[k] > t0 else t0
+            end = stop if stop != NULL else at
+            current = open_class
+            k = p0
+            while k < p1 and h_at[k] <= t0:
+                current = classes[h_status[k]]
+                k += 1
+            segment_start = t0
+            elapsed = 0
+            due = NULL
+            while True:
+                segment_end = h_at[k] if k < p1 and h_at[k] < end else end
+                if current == 0 and segment_end > segment_start:
+                    b_start, k_start = _locate(segment_start, origin, starts, ends, cum, buckets)
+                    length = _b(segment_end, origin, starts, ends, cum, buckets) - b_start
+                    if due == NULL and elapsed + length >= target:
+                        due = _reach_after(b_start + target - elapsed, k_start, origin, starts,
+                                           cum)
+                    elapsed += length
+                if k >= p1 or h_at[k] >= end:
+                    break
+                current = classes[h_status[k]]
+                segment_start = h_at[k]
+                k += 1
+            state = 0 if stop != NULL else (2 if classes[h_status[p1 - 1]] == 1 else 1)
+            if due == NULL and state != 2:
+                b_end, k_end = _locate(end, origin, starts, ends, cum, buckets)
+                due = _reach_after(b_end + target - elapsed, k_end, origin, starts, cum)
         if due == BEYOND:
             beyond = True
         open_ = state != 0
@@ -422,7 +353,7 @@ def _tally(resolution, codes, tables, priority, targets, created, first_response
         counted = ((not open_ or over) and when >= period_start and when < period_end
                    and when != NULL)
         pending = open_ and not over and created[i] < period_end
-        if not (counted or pending):
+        if not (counted or pending or everything):
             continue
         met = elapsed <= target or pending
         c = customer[i] if customer[i] >= 0 else customers
@@ -436,8 +367,10 @@ def _tally(resolution, codes, tables, priority, targets, created, first_response
         elapsed_out[listed] = elapsed
         target_out[listed] = target
         due_out[listed] = NULL if due == BEYOND else due
+        stop_out[listed] = stop
         met_out[listed] = met
         counted_out[listed] = counted
         listed += 1
     return (rows[:listed], state_out[:listed], elapsed_out[:listed], target_out[:listed],
-            due_out[:listed], met_out[:listed], counted_out[:listed], tallies, whole, beyond)
+            due_out[:listed], stop_out[:listed], met_out[:listed], counted_out[:listed], tallies,
+            whole, beyond)
