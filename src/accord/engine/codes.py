@@ -120,40 +120,9 @@ def _mix(lo, hi):  # type: ignore[no-untyped-def]
     return h ^ (h >> np.uint64(31))
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _key(views, i, starts, hashes):  # type: ignore[no-untyped-def]
-    """Row ``i``'s ``(lo, hi, hash, length)``: for a text of up to 12 bytes, the view's two
-    words, which are then the text, exactly (Arrow pads an inline text with zero bytes); for
-    a longer one, the first word (length and first 4 bytes) and the text's position in the
-    data. The hash is ``hashes[i]`` when given; else a mix of the words, and 0 for a longer
-    text."""
-    lo = views[2 * i]
-    hi = views[2 * i + 1]
-    length = lo & _LOW32
-    if length <= _INLINE:
-        h = hashes[i] if hashes.shape[0] else _mix(lo, hi)
-    else:
-        hi = np.uint64(starts[np.int64(hi & _LOW32)]) + (hi >> np.uint64(32))
-        h = hashes[i] if hashes.shape[0] else np.uint64(0)
-    return lo, hi, h, length
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _same(lo_a, hi_a, h_a, data_a, lo_b, hi_b, h_b, data_b):  # type: ignore[no-untyped-def]
-    """Whether two keys of :func:`_key` are the same text."""
-    if lo_a != lo_b:  # the lengths, or the first bytes, differ
-        return False
-    length = np.int64(lo_a & _LOW32)
-    if length <= _INLINE:
-        return hi_a == hi_b
-    if h_a != h_b:
-        return False
-    a = np.int64(hi_a)
-    b = np.int64(hi_b)
-    diff = np.uint8(0)
-    for k in range(4, length):  # the first 4 are in ``lo``
-        diff |= data_a[a + k] ^ data_b[b + k]
-    return diff == 0
+# The kernels read views and compare bytes in their own loops: a function taking the arrays,
+# even one inlined, binds them afresh on every call (counting references to them), which
+# costs more than the look-up itself.
 
 
 @numba.njit(cache=True, nogil=True)
@@ -178,12 +147,30 @@ def _view_codes(views, data, starts, hashes, valid, size):  # type: ignore[no-un
     for i in range(n):
         if not every and not valid[i]:
             continue
-        lo, hi, h, length = _key(views, i, starts, hashes)
-        if length > _INLINE and not hashed:
-            return codes, firsts[:0].copy(), _NEEDS_HASHES
+        lo = views[2 * i]
+        hi = views[2 * i + 1]
+        length = lo & _LOW32
+        if length > _INLINE:
+            if not hashed:
+                return codes, firsts[:0].copy(), _NEEDS_HASHES
+            hi = np.uint64(starts[np.int64(hi & _LOW32)]) + (hi >> np.uint64(32))  # its bytes
+        h = hashes[i] if hashed else _mix(lo, hi)
         j = h & mask
-        while slots[j] >= 0 and not _same(slot_lo[j], slot_hi[j], slot_hash[j], data, lo, hi,
-                                          h, data):
+        while slots[j] >= 0:
+            # The same text: the same length and first 4 bytes, then the same 8 bytes more (a
+            # short one) or the same hash and bytes (a long one).
+            if slot_lo[j] == lo:
+                if length <= _INLINE:
+                    if slot_hi[j] == hi:
+                        break
+                elif slot_hash[j] == h:
+                    a = np.int64(slot_hi[j])
+                    b = np.int64(hi)
+                    diff = np.uint8(0)
+                    for k in range(4, np.int64(length)):
+                        diff |= data[a + k] ^ data[b + k]
+                    if diff == 0:
+                        break
             j = (j + np.uint64(1)) & mask
         if slots[j] < 0:
             if count == limit:
@@ -222,9 +209,10 @@ def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: 
     every = key_valid.shape[0] == 0
     for i in range(n_keys):
         if every or key_valid[i]:
-            _, _, h, length = _key(key_views, i, key_starts, key_hashes)
-            if length > _INLINE and not hashed:
+            lo = key_views[2 * i]
+            if (lo & _LOW32) > _INLINE and not hashed:
                 return empty, _NEEDS_HASHES
+            h = key_hashes[i] if hashed else _mix(lo, key_views[2 * i + 1])
             start[(h >> shift) + np.uint64(1)] += 1
     start = np.cumsum(start)
     fill = start[:-1].copy()
@@ -233,7 +221,7 @@ def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: 
     key_row = np.empty(kept, dtype=np.int64)
     for i in range(n_keys):
         if every or key_valid[i]:
-            _, _, h, _ = _key(key_views, i, key_starts, key_hashes)
+            h = key_hashes[i] if hashed else _mix(key_views[2 * i], key_views[2 * i + 1])
             p = h >> shift
             key_hash[fill[p]] = h
             key_row[fill[p]] = i
@@ -245,9 +233,10 @@ def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: 
     every = probe_valid.shape[0] == 0
     for i in range(n_probes):
         if every or probe_valid[i]:
-            _, _, h, length = _key(probe_views, i, probe_starts, probe_hashes)
-            if length > _INLINE and not hashed:
+            lo = probe_views[2 * i]
+            if (lo & _LOW32) > _INLINE and not hashed:
                 return empty, _NEEDS_HASHES
+            h = probe_hashes[i] if hashed else _mix(lo, probe_views[2 * i + 1])
             if runs == 0 or h != run_hash[runs - 1]:
                 run_hash[runs] = h
                 runs += 1
@@ -297,9 +286,19 @@ def _view_join(key_views, key_data, key_starts, key_hashes, key_valid,  # type: 
         if run_of[i] >= 0:
             row = run_row[run_of[i]]
             if row >= 0:
-                lo_a, hi_a, h_a, _ = _key(key_views, row, key_starts, key_hashes)
-                lo_b, hi_b, h_b, _ = _key(probe_views, i, probe_starts, probe_hashes)
-                if not _same(lo_a, hi_a, h_a, key_data, lo_b, hi_b, h_b, probe_data):
+                lo = key_views[2 * row]
+                hi_a = key_views[2 * row + 1]
+                hi_b = probe_views[2 * i + 1]
+                length = np.int64(lo & _LOW32)
+                same = lo == probe_views[2 * i] and (length > _INLINE or hi_a == hi_b)
+                if same and length > _INLINE:
+                    a = key_starts[np.int64(hi_a & _LOW32)] + np.int64(hi_a >> np.uint64(32))
+                    b = probe_starts[np.int64(hi_b & _LOW32)] + np.int64(hi_b >> np.uint64(32))
+                    diff = np.uint8(0)
+                    for k in range(4, length):
+                        diff |= key_data[a + k] ^ probe_data[b + k]
+                    same = diff == 0
+                if not same:
                     return empty, _SHARED_HASH
             rows[i] = row
     return rows, _DONE
@@ -313,11 +312,9 @@ def _swap32(x):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _order(views, i):  # type: ignore[no-untyped-def]
-    """Row ``i``'s short text as two words that compare as the text does (byte by byte, then
-    the shorter first): its 12 bytes, most significant first, then its length."""
-    lo = views[2 * i]
-    hi = views[2 * i + 1]
+def _order(lo, hi):  # type: ignore[no-untyped-def]
+    """A short text's view as two words that compare as the text does (byte by byte, then the
+    shorter first): its 12 bytes, most significant first, then its length."""
     first = (_swap32(lo >> np.uint64(32)) << np.uint64(32)) | _swap32(hi & _LOW32)
     return first, (_swap32(hi >> np.uint64(32)) << np.uint64(32)) | (lo & _LOW32)
 
@@ -340,7 +337,7 @@ def _merge_join(key_views, key_valid, probe_views, probe_valid):  # type: ignore
     for i in range(n):
         if (key_views[2 * i] & _LOW32) > _INLINE:
             return empty, False
-        a, b = _order(key_views, i)
+        a, b = _order(key_views[2 * i], key_views[2 * i + 1])
         if i > 0 and not (previous_a < a or (previous_a == a and previous_b < b)):
             return empty, False
         previous_a = a
@@ -363,10 +360,20 @@ def _merge_join(key_views, key_valid, probe_views, probe_valid):  # type: ignore
             rows[i] = rows[last]
             continue
         last = i
-        a, b = _order(probe_views, i)
+        # Status rows in the order of their tickets: the id is usually one of the next few.
+        found = -1
+        for ahead in range(cursor, min(cursor + 8, n)):
+            if key_views[2 * ahead] == probe_views[2 * i] and (
+                    key_views[2 * ahead + 1] == probe_views[2 * i + 1]):
+                found = ahead
+                break
+        if found >= 0:
+            rows[i] = cursor = found
+            continue
+        a, b = _order(probe_views[2 * i], probe_views[2 * i + 1])
         # The first key not below the probe: in [low, high), found by galloping from the
         # cursor (or, for a probe below the cursor's key, searched from the start).
-        ka, kb = _order(key_views, cursor)
+        ka, kb = _order(key_views[2 * cursor], key_views[2 * cursor + 1])
         if a < ka or (a == ka and b < kb):
             jumps_back += 1
             if jumps_back > allowed_back:
@@ -375,7 +382,7 @@ def _merge_join(key_views, key_valid, probe_views, probe_valid):  # type: ignore
         else:
             low, step = cursor, 1
             while low + step < n:
-                ka, kb = _order(key_views, low + step)
+                ka, kb = _order(key_views[2 * (low + step)], key_views[2 * (low + step) + 1])
                 if not (ka < a or (ka == a and kb < b)):
                     break
                 low += step
@@ -383,14 +390,14 @@ def _merge_join(key_views, key_valid, probe_views, probe_valid):  # type: ignore
             high = min(low + step, n)
         while low < high:
             mid = (low + high) // 2
-            ka, kb = _order(key_views, mid)
+            ka, kb = _order(key_views[2 * mid], key_views[2 * mid + 1])
             if ka < a or (ka == a and kb < b):
                 low = mid + 1
             else:
                 high = mid
         if low < n:
             cursor = low
-            ka, kb = _order(key_views, low)
+            ka, kb = _order(key_views[2 * low], key_views[2 * low + 1])
             if ka == a and kb == b:
                 rows[i] = low
     return rows, True
