@@ -23,7 +23,7 @@ from accord.engine.kpi import evaluate_kpi
 from accord.engine.memory import keep_freed_memory
 from accord.engine.periods import Period
 from accord.engine.results import AgreementResult, Evaluation, ObjectiveResult
-from accord.engine.tables import Tables
+from accord.engine.tables import INSTANT, Tables
 from accord.engine.tickets import evaluate_tickets
 from accord.model.agreement import Agreement
 from accord.model.objectives import DeliveryObjective, KpiObjective, Metric
@@ -56,7 +56,9 @@ def evaluate(agreements: Sequence[Agreement], tables: Tables, period: Period, at
     at_us = to_us(at)
     chosen = sorted((a for a in agreements if in_effect(a, period)), key=lambda a: a.id)
     bounds = {a.id: tuple(to_us(b) for b in period.bounds(a.timezone)) for a in chosen}
-    created = tables.tickets.get_column("created_at").dt.epoch("us").min()
+    column = tables.tickets.get_column("created_at")
+    # An instant column's physical values are microseconds already: no column to convert.
+    created = (column.to_physical() if column.dtype == INSTANT else column.dt.epoch("us")).min()
     earliest = min([at_us, *(b[0] for b in bounds.values())]
                    + ([int(created)] if isinstance(created, int) else []))
     latest = max([at_us, *(b[1] for b in bounds.values())])
