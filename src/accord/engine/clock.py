@@ -135,19 +135,11 @@ def _locate(t, origin, starts, ends, cum, buckets):  # type: ignore[no-untyped-d
 @numba.njit(cache=True, nogil=True)
 def _reach_after(x, k, origin, starts, cum):  # type: ignore[no-untyped-def]
     """``_reach(x)`` searched forward from interval ``k``: a due date lies a few intervals
-    after its start, so the next three are counted without a branch, and a gallop (1, 2, 4,
-    … intervals) goes on from there where a binary search over the whole clock takes a
-    dozen steps."""
+    after its start, so a gallop (1, 2, 4, … intervals) finds it in a step or two where a
+    binary search over the whole clock takes a dozen."""
     n = starts.shape[0]
     if x <= 0 or cum[k] >= x:
         return _reach(x, origin, starts, cum)
-    # cum[k] < x; j: the last of the next three intervals that begins before x is reached.
-    j = k
-    for step in range(1, 4):
-        j += (k + step <= n) & (cum[min(k + step, n)] < x)
-    if j < k + 3 or k + 4 > n or cum[k + 4] >= x:
-        return starts[j] + (x - cum[j]) if j < n else BEYOND
-    k += 4
     step = 1
     while k + step <= n and cum[k + step] < x:
         k += step
