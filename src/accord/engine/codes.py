@@ -21,7 +21,7 @@ import polars as pl
 from accord.engine._numba import numba
 from accord.engine.views import StringViews, read_only, string_views
 
-__all__ = ["dense_codes", "read_only", "rows_of"]
+__all__ = ["dense_codes", "rows_of"]
 
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]

@@ -18,8 +18,9 @@ import polars as pl
 
 from accord.engine._numba import numba
 from accord.engine.clock import BEYOND, US, BusinessClock, _b, _locate, _reach_after
-from accord.engine.codes import dense_codes, read_only, rows_of
+from accord.engine.codes import dense_codes, rows_of
 from accord.engine.tables import INSTANT
+from accord.engine.views import read_only
 
 __all__ = ["NULL", "Run", "Tallied", "TicketColumns", "TimerState", "prepare_tickets",
            "tally_timers"]
