@@ -84,7 +84,7 @@ def test_a_customer_logs_in_and_reads_an_agreement_with_its_charts(served: str,
     assert page.locator("h1").inner_text() == "Your agreements"
     page.get_by_role("link", name="Billing system support for Acme Corp").click()
     page.wait_for_load_state("networkidle")
-    assert "You are entitled to EUR 4625.00" in page.locator(".credit-box").inner_text()
+    assert "You are entitled to EUR 4,625.00" in page.locator(".credit-box").inner_text()
     page.wait_for_selector("div.vega svg")
     drawn = page.locator("div.vega svg").count()
     assert drawn == page.locator("div.vega").count()

@@ -74,13 +74,13 @@ def test_a_customer_sees_its_agreements_with_their_state(site: Workspace) -> Non
     assert "ledgerworks" not in page
     assert "globex" not in page
     assert "Missed" in page
-    assert "EUR 4625.00" in page
+    assert "EUR 4,625.00" in page
 
 
 def test_the_agreement_page_shows_objectives_breaches_and_credit(site: Workspace) -> None:
     client = logged_in(site, "ann")
     page = client.get("/agreements/northwind-acme-billing/acme?period=2026-03").text
-    assert "You are entitled to EUR 4625.00" in page
+    assert "You are entitled to EUR 4,625.00" in page
     for clause in ("7.2.1", "7.2.2", "7.2.3", "7.2.4", "7.3", "7.5"):
         assert f"<td>{clause}</td>" in page
     assert "NW-10594" in page  # a late first response, in the evidence
@@ -112,7 +112,7 @@ def test_a_credit_statement_downloads_as_text(site: Workspace) -> None:
     client = logged_in(site, "ann")
     answer = client.get("/credits/northwind-acme-billing/acme.txt?period=2026-03")
     assert "attachment" in answer.headers["content-disposition"]
-    assert "You are entitled to EUR 4625.00" in answer.text
+    assert "You are entitled to EUR 4,625.00" in answer.text
     assert "section 7.2.3" in answer.text
 
 

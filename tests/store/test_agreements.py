@@ -19,6 +19,7 @@ from accord.store.agreements import (
     list_agreements,
     list_parties,
     list_services,
+    party_directory,
     versions_in_effect,
 )
 
@@ -90,6 +91,25 @@ def test_parties_and_services_come_from_the_agreements(engine: Engine) -> None:
     assert "*" not in parties
     services = {s: (p, a) for s, p, a in list_services(engine)}
     assert services["vm-hosting"] == ("skyhost", ["skyhost-cloud-availability"])
+
+
+def test_the_parties_file_names_the_parties_and_a_new_file_replaces_it(
+        engine: Engine, tmp_path: Path) -> None:
+    assert party_directory(engine).file is None
+    apply_agreements(engine, [EXAMPLES / "agreements"], by="ana", now=NOW)
+    names = party_directory(engine)
+    assert names.name("acme") == "Acme Corp"
+    assert names.timezone("globex") == "America/New_York"
+    assert names["northwind-it"].contacts[0].email == "sla@northwind.example"
+    acme(tmp_path)
+    (tmp_path / "parties.yaml").write_text(
+        "accord: 1\nparties:\n  northwind-it: {name: Northwind, kind: provider}\n"
+        "  acme: {name: ACME Inc., kind: customer, timezone: Europe/Paris}\n")
+    apply_agreements(engine, [tmp_path], by="ana", now=LATER)
+    names = party_directory(engine)
+    assert names.name("acme") == "ACME Inc."
+    assert names.timezone("acme") == "Europe/Paris"
+    assert names.name("globex") == "globex"  # no longer named: its id stands
 
 
 def test_the_version_in_effect_is_the_latest_that_covers_the_period(engine: Engine,

@@ -25,6 +25,8 @@ def validate(
 ) -> None:
     """Check agreement files; list every problem in every file at once (exit 1)."""
     from accord.model import agreement_files, load_agreement
+    from accord.model.loader import parties_files
+    from accord.model.parties import load_parties
 
     console = out()
     problems = []
@@ -32,9 +34,17 @@ def validate(
     if not files:
         raise UsageError("no agreement files found (*.yaml, *.yml) in " +
                          ", ".join(str(p) for p in paths))
+    parties = None
+    for found in parties_files(paths):
+        try:
+            parties = load_parties(found)
+        except AccordError as error:
+            problems.extend(error.problems)
+            continue
+        console.print(f"{found}: ok — {len(parties)} parties", markup=False)
     for file in files:
         try:
-            agreement = load_agreement(file)
+            agreement = load_agreement(file, parties)
         except AccordError as error:
             problems.extend(error.problems)
             continue

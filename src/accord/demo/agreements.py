@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from accord.demo.story import Story
+from accord.model.parties import PARTIES_FILE
 
 __all__ = ["AGREEMENTS", "agreement_files", "write_agreements"]
 
@@ -27,8 +28,8 @@ _CHRISTMAS = re.compile(r"dates: \[\d{4}-12-24, \d{4}-12-31\]")
 
 
 def agreement_files() -> list[Path]:
-    """The shipped agreement files, by name."""
-    return sorted(AGREEMENTS.glob("*.yaml"))
+    """The shipped agreement files, by name (the parties file is no agreement)."""
+    return sorted(p for p in AGREEMENTS.glob("*.yaml") if p.name != PARTIES_FILE)
 
 
 def _term(story: Story) -> tuple[date, date]:
@@ -37,7 +38,7 @@ def _term(story: Story) -> tuple[date, date]:
 
 def write_agreements(directory: Path, story: Story) -> list[Path]:
     """Each shipped agreement written into ``directory`` with its term covering the demo's
-    twelve months; the files written."""
+    twelve months, and the parties file beside them; the files written."""
     start, end = _term(story)
     closed = ", ".join(f"{year}-12-{day}" for year in range(start.year, end.year + 1)
                        for day in (24, 31))
@@ -53,4 +54,6 @@ def write_agreements(directory: Path, story: Story) -> list[Path]:
         target = directory / source.name
         target.write_text(text, encoding="utf-8")
         written.append(target)
-    return written
+    parties = directory / PARTIES_FILE
+    parties.write_text((AGREEMENTS / PARTIES_FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    return [*written, parties]

@@ -26,6 +26,7 @@ from accord.demo.agreements import agreement_files, write_agreements
 from accord.demo.generate import SEED, TABLES, generate
 from accord.demo.story import Story
 from accord.errors import DataError, Problem
+from accord.model.parties import PARTIES_FILE
 from accord.service.tenancy import Role
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "Build", "DemoUser", "Workspace", "build_workspace"]
@@ -113,7 +114,8 @@ class Workspace:
                  *(self.database.with_name(self.database.name + s) for s in ("-wal", "-shm",
                                                                               "-journal")),
                  *(self.data / f"{name}.csv" for name in TABLES),
-                 *(self.agreements / f.name for f in agreement_files())]
+                 *(self.agreements / f.name for f in agreement_files()),
+                 self.agreements / PARTIES_FILE]
         for path in owned:
             path.unlink(missing_ok=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,11 @@ from pydantic import ValidationError
 from accord.errors import AgreementError, Problem
 from accord.model.agreement import Agreement, cross_check
 from accord.model.objectives import Metric
+from accord.model.parties import PARTIES_FILE, Parties, parse_parties
 
-__all__ = ["agreement_files", "load_agreement", "load_agreements", "parse_agreement"]
+__all__ = ["AgreementSet", "agreement_files", "load_agreement", "load_agreement_set",
+           "load_agreements", "load_text", "located_problems", "parse_agreement", "parties_files",
+           "read_document"]
 
 Position = tuple[int, int]
 KeyPath = tuple[str | int, ...]
@@ -47,11 +51,15 @@ _Loader.add_implicit_resolver(
 
 
 def agreement_files(paths: Iterable[Path]) -> list[Path]:
-    """The agreement files named by ``paths``: files as given, directories' ``*.yaml``/``*.yml``."""
+    """The agreement files named by ``paths``: files as given, directories' ``*.yaml``/``*.yml``
+    (except their parties file, which is no agreement)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
+                                and p.name != PARTIES_FILE))
+        elif path.name == PARTIES_FILE:
+            continue
         elif path.exists():
             files.append(path)
         else:
@@ -63,13 +71,48 @@ def agreement_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_agreements(paths: Sequence[Path]) -> list[tuple[Path, Agreement]]:
-    """Every agreement in ``paths``; AgreementError with every problem in every file at once."""
+def parties_files(paths: Iterable[Path]) -> list[Path]:
+    """The parties files named by ``paths``: one given as a file, or at a directory's top."""
+    found = [path for path in paths if path.name == PARTIES_FILE and path.is_file()]
+    found += [path / PARTIES_FILE for path in paths
+              if path.is_dir() and (path / PARTIES_FILE).is_file()]
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class AgreementSet:
+    """Agreement files as a folder holds them: every agreement, and the parties they name."""
+
+    agreements: list[tuple[Path, Agreement]]
+    parties: Parties
+    parties_source: str | None = None
+    """The parties file's text as written (None without one): ``accord apply`` keeps it."""
+
+
+def load_agreement_set(paths: Sequence[Path]) -> AgreementSet:
+    """Every agreement in ``paths`` and the parties file beside them (DESIGN.md §8), checked
+    together; AgreementError with every problem in every file at once."""
+    found = parties_files(paths)
+    if len(found) > 1:
+        raise AgreementError("more than one parties file", [Problem(
+            f"a second parties file (the first is {found[0]})", file=str(extra),
+            hint="name every party in one parties.yaml") for extra in found[1:]])
+    parties, source = Parties(), None
+    if found:
+        source = load_text(found[0])
+        parties = parse_parties(source, str(found[0]))
+    return AgreementSet(load_agreements(paths, parties), parties, source)
+
+
+def load_agreements(paths: Sequence[Path], parties: Parties | None = None
+                    ) -> list[tuple[Path, Agreement]]:
+    """Every agreement in ``paths``; AgreementError with every problem in every file at once.
+    With ``parties`` from a parties file, an agreement naming a party it lacks is a problem."""
     loaded: list[tuple[Path, Agreement]] = []
     problems: list[Problem] = []
     for file in agreement_files(paths):
         try:
-            loaded.append((file, load_agreement(file)))
+            loaded.append((file, load_agreement(file, parties)))
         except AgreementError as error:
             problems.extend(error.problems)
     seen: dict[str, Path] = {}
@@ -84,18 +127,49 @@ def load_agreements(paths: Sequence[Path]) -> list[tuple[Path, Agreement]]:
     return loaded
 
 
-def load_agreement(path: Path) -> Agreement:
+def load_agreement(path: Path, parties: Parties | None = None) -> Agreement:
     """The agreement in ``path``; AgreementError listing every problem in it."""
+    return parse_agreement(load_text(path), str(path), parties)
+
+
+def load_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise AgreementError(str(error), [Problem(f"cannot read the file: {error}",
                                                   file=str(path))]) from None
-    return parse_agreement(text, str(path))
 
 
-def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
-    """Parse and validate one agreement document."""
+def parse_agreement(text: str, file: str = "<agreement>", parties: Parties | None = None
+                    ) -> Agreement:
+    """Parse and validate one agreement document; with ``parties`` (from a parties file), a
+    provider or customer it does not name is a problem too."""
+    data, positions = read_document(text, file, what="an agreement",
+                                    starts="an agreement starts with `accord: 1` and `id:`")
+    problems = [_located(p.path, p.message, p.hint, positions, file) for p in cross_check(data)]
+    if parties is not None:
+        problems += [_located((key,), f"{key} {data[key]!r} is not in {parties.file}",
+                              _party_hint(str(data[key]), parties), positions, file)
+                     for key in ("provider", "customer")
+                     if isinstance(data.get(key), str) and data[key] != "*"
+                     and parties.unknown([data[key]])]
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as error:
+        problems += [_problem(e, positions, file) for e in error.errors()]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise AgreementError(f"{file}: {len(problems)} problem(s)", problems)
+    return agreement
+
+
+def read_document(text: str, file: str, *, what: str, starts: str
+                  ) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
+    """One YAML mapping of ``file`` with the line and column of every key path in it.
+
+    ``what`` names the document in messages ("an agreement"), ``starts`` is the hint for an
+    empty file. AgreementError for text that is not YAML, not a mapping or repeats a key.
+    """
     try:
         # The reader checks every character as it is built: it can fail too.
         loader = _Loader(text)
@@ -120,8 +194,7 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
     finally:
         loader.dispose()
     if node is None:
-        raise AgreementError("empty file", [Problem(
-            "the file is empty", file=file, hint="an agreement starts with `accord: 1` and `id:`")])
+        raise AgreementError("empty file", [Problem("the file is empty", file=file, hint=starts)])
     positions: dict[KeyPath, Position] = {}
     problems: list[Problem] = []
     data = _to_python(node, (), positions, problems, file, loader)
@@ -129,16 +202,20 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
         raise AgreementError(f"{file}: duplicate keys", problems)
     if not isinstance(data, dict):
         raise AgreementError("not a mapping", [Problem(
-            "an agreement is a mapping of keys (accord, id, type, …)", file=file, line=1, column=1)])
-    problems = [_located(p.path, p.message, p.hint, positions, file) for p in cross_check(data)]
-    try:
-        agreement = Agreement.model_validate(data)
-    except ValidationError as error:
-        problems += [_problem(e, positions, file) for e in error.errors()]
-    if problems:
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise AgreementError(f"{file}: {len(problems)} problem(s)", problems)
-    return agreement
+            f"{what} is a mapping of keys", file=file, line=1, column=1, hint=starts)])
+    return data, positions
+
+
+def located_problems(error: ValidationError, positions: dict[KeyPath, Position],
+                     file: str) -> list[Problem]:
+    """Pydantic's errors for a document read by :func:`read_document`, each located."""
+    return [_problem(e, positions, file) for e in error.errors()]
+
+
+def _party_hint(party_id: str, parties: Parties) -> str:
+    close = difflib.get_close_matches(party_id, list(parties), n=1)
+    named = f"name every party once in {PARTIES_FILE} (DESIGN.md §8)"
+    return f"did you mean {close[0]!r}? Else {named}" if close else named
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:

@@ -4,7 +4,6 @@ page (or the way to the login form), and error pages."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -14,9 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from accord import formatting
 from accord.errors import AccordError, AuthenticationError
+from accord.model.parties import Parties
 from accord.service.app import status_of
 from accord.service.deps import EngineDep, NowDep, caller
+from accord.service.names import Names
 from accord.service.tenancy import Principal, Role
 
 __all__ = ["LoginRequiredError", "ViewerDep", "error_page", "render", "safe_next", "templates"]
@@ -55,39 +57,6 @@ ViewerDep = Annotated[Principal, Depends(viewer)]
 """The user viewing a page; without a session, the page answers with the login form."""
 
 
-def _percent(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".")
-    return f"{text} %"
-
-
-def _duration(seconds: float | None) -> str:
-    """``5400`` → ``1 h 30 min``; negative durations keep their sign."""
-    if seconds is None:
-        return "—"
-    sign = "−" if seconds < 0 else ""
-    total = round(abs(seconds))
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes = rest // 60
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes or not (days or hours) else ""]
-    return sign + " ".join(p for p in parts if p)
-
-
-def _when(value: datetime | str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _money(amount: str | None, currency: str | None) -> str:
-    return "—" if amount is None else f"{currency or ''} {amount}".strip()
-
-
 def _metric(metric: str) -> str:
     return {"response_time": "response time", "resolution_time": "resolution time",
             "availability": "availability", "delivery": "delivery", "kpi": "KPI"}.get(
@@ -103,18 +72,27 @@ def _json(value: Any) -> Markup:
 def templates(banner: str | None = None) -> Jinja2Templates:
     found = Jinja2Templates(directory=_TEMPLATES)
     env = found.env
-    env.filters.update(percent=_percent, duration=_duration, when=_when, metric=_metric,
+    env.filters.update(percent=formatting.percent, duration=formatting.duration,
+                       when=formatting.instant, time_of_day=formatting.time_of_day,
+                       number=formatting.number, goal=formatting.goal, metric=_metric,
                        tojson_safe=_json)
-    env.globals.update(money=_money, banner=banner, Role=Role)
+    env.globals.update(money=formatting.money, period_range=formatting.period_range,
+                       banner=banner, Role=Role)
     return found
+
+
+_NO_NAMES = Names(Parties(), None)
 
 
 def render(request: Request, name: str, context: dict[str, Any], *,
            principal: Principal | None = None, status_code: int = 200) -> HTMLResponse:
+    """The page ``name`` with ``context``. Pages that show parties or instants pass ``names``
+    (:func:`accord.service.names.names_for`, read with their data); without it ids stand as
+    names and instants are shown in UTC."""
     found: Jinja2Templates = request.app.state.templates
     return found.TemplateResponse(request, name, {
         "principal": principal, "csrf_token": getattr(request.state, "csrf_token", None),
-        **context}, status_code=status_code)
+        "names": _NO_NAMES, **context}, status_code=status_code)
 
 
 def error_page(request: Request, error: AccordError) -> HTMLResponse:

@@ -21,7 +21,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import NotFoundError, Problem
-from accord.model import Agreement, load_agreements, parse_agreement
+from accord.model import Agreement, parse_agreement
+from accord.model.loader import load_agreement_set
+from accord.model.parties import Parties, Party
 from accord.store.database import for_writing
 from accord.store.schema import AgreementRow, AgreementVersionRow, PartyRow, ServiceRow
 
@@ -38,6 +40,7 @@ __all__ = [
     "list_agreements",
     "list_parties",
     "list_services",
+    "party_directory",
     "versions_in_effect",
 ]
 
@@ -101,10 +104,13 @@ def apply_agreements(engine: Engine, paths: Sequence[Path], *, by: str, now: dat
     Every file is checked first (AgreementError lists every problem and nothing is stored);
     then all of them are stored in one transaction. With ``dry_run`` nothing is stored.
     """
+    found = load_agreement_set(paths)
     loaded = [(path, agreement, path.read_text(encoding="utf-8"))
-              for path, agreement in load_agreements(paths)]
+              for path, agreement in found.agreements]
     changes: list[AgreementChange] = []
     with Session(for_writing(engine)) as session, session.begin():
+        if found.parties.file is not None and not dry_run:
+            _store_parties(session, found.parties, now=now)
         for path, agreement, source in loaded:
             latest = _latest(session, agreement.id)
             digest = _hash(source)
@@ -125,6 +131,28 @@ def apply_agreements(engine: Engine, paths: Sequence[Path], *, by: str, now: dat
         if dry_run:
             session.rollback()
     return changes
+
+
+def _store_parties(session: Session, parties: Parties, *, now: datetime) -> None:
+    """The parties file names every party: each named one gets its name, kind, zone and
+    details; a party it no longer names keeps its id (its history) and loses its name."""
+    for row in session.scalars(select(PartyRow)).all():
+        if row.id not in parties:
+            row.name = row.kind = row.timezone = row.details = None
+    for party in parties.values():
+        row = session.get(PartyRow, party.id) or PartyRow(id=party.id, created_at=now)
+        session.add(row)
+        row.name, row.kind, row.timezone = party.name, party.kind.value, party.timezone
+        row.details = party.model_dump_json(exclude_none=True)
+    session.flush()
+
+
+def party_directory(engine: Engine) -> Parties:
+    """The parties as the last applied parties file named them (ids stand as names without)."""
+    with Session(engine) as session:
+        rows = session.scalars(select(PartyRow).where(PartyRow.details.is_not(None))).all()
+        named = {row.id: Party.model_validate_json(row.details or "{}") for row in rows}
+    return Parties(named, "parties.yaml" if named else None)
 
 
 def _latest(session: Session, agreement_id: str) -> AgreementVersionRow | None:

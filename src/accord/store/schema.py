@@ -98,6 +98,12 @@ class PartyRow(Base):
     __tablename__ = "parties"
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # From the parties file (DESIGN.md §8), when one was applied and names the party.
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    details: Mapped[str | None] = mapped_column(Text, default=None)
+    """The party as its file gives it (address, contacts …), as JSON."""
 
 
 class ServiceRow(Base):
