@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from accord.formatting import money
 from accord.service.evaluations import list_period_results
 from accord.service.tenancy import Principal
 from accord.store.results import StoredResult
@@ -71,7 +72,7 @@ class CreditStatement:
         """The statement as a sentence a customer reads."""
         if not self.entitled:
             return f"No service credit is due for {self.period}: every objective was met."
-        owed = (f"{self.currency} {self.amount}" if self.amount is not None
+        owed = (money(self.amount, self.currency) if self.amount is not None
                 else f"a credit of {_share(self.percent)} of the fee")
         reasons = "; ".join(
             (f"under section {line.clause}: " if line.clause else f"{line.objective}: ")
