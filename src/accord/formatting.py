@@ -27,6 +27,7 @@ __all__ = [
     "number",
     "percent",
     "period_range",
+    "ticket_outcome",
     "time_of_day",
     "zone_of",
 ]
@@ -81,14 +82,18 @@ def duration(seconds: float | None) -> str:
 
 
 def money(amount: Decimal | str | float | None, currency: str | None) -> str:
-    """``4625``, ``EUR`` → ``EUR 4,625.00``; ``None`` → ``—``."""
+    """``4625``, ``EUR`` → ``EUR 4,625.00``; ``None`` → ``—``. Cents unless the amount has
+    finer digits (``0.125`` stays), none for currencies without a minor unit (``JPY 1,000``)."""
     if amount is None:
         return "—"
     try:
         value = Decimal(str(amount))
     except InvalidOperation:
         return str(amount)
-    places = 0 if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES else 2
+    exponent = value.as_tuple().exponent
+    places = max(-exponent, 2) if isinstance(exponent, int) else 2
+    if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES and value == value.to_integral():
+        places = 0
     sign = _MINUS if value < 0 else ""
     text = f"{abs(value):,.{places}f}"
     return f"{currency} {sign}{text}" if currency else f"{sign}{text}"
@@ -161,3 +166,16 @@ def period_range(start: datetime | str, end: datetime | str, zone: str | None = 
     else:
         text = f"{day.day}–{date_text(last)}"
     return f"{text} ({zone or 'UTC'})"
+
+
+def ticket_outcome(state: str | None, met: bool | None, *, response: bool = False) -> str:
+    """What happened to a ticket under an objective, in words true to its state: a breach by a
+    ticket that is still open is "past its target, still open", never "resolved late"."""
+    late = "responded to late" if response else "resolved late"
+    if met is None:
+        return "open, within its target so far"
+    if state == "stopped":
+        return ("responded to in time" if response else "resolved in time") if met else late
+    if met:
+        return "open, within its target so far"
+    return "past its target, still open" + (" (paused)" if state == "paused" else "")

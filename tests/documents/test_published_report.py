@@ -101,7 +101,8 @@ def test_the_published_report_is_served_and_is_the_printing_of_the_stored_result
     assert served == row.pdf
     # the same bytes as a printing of the same stored results now
     assert print_report(inputs) == served
-    assert "Monthly SLA report: acme, 2026-03" in _text(served)
+    assert "Monthly SLA report: Acme Corp" in _text(served)
+    assert "1–31 March 2026 (Europe/Berlin)" in _text(served)
     # published again: kept already, not printed again
     printed.clear()
     publish_reports(engine, evaluation, now=NOW)
@@ -129,7 +130,7 @@ def test_a_report_evaluated_again_is_printed_anew_and_replaces_the_kept_one(
     served = _download(engine, later)
     assert len(printed) == 1  # the kept report is of the results replaced: printed anew
     assert served != old.pdf
-    assert "2026-03-18 14:00 UTC by tests again" in _text(served)
+    assert "2026-03-18 15:00 CET by tests again" in _text(served)
     assert "by tests again" not in _text(old.pdf)
     (new,) = _kept(engine, "acme", "2026-03")  # and kept in place of the old one
     assert (new.evaluation_id, new.pdf, new.printed_at) == (again, served, later)

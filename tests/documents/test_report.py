@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from accord import formatting
 from accord.documents import Source
 from accord.documents import report as report_module
 from accord.documents.calculation import credit_calculation
@@ -176,7 +177,7 @@ def test_the_html_report_lists_each_breach_with_its_evidence_and_no_external_res
     html = report_html(_tiny_inputs(document))
     tables = html_tables(html)
     assert tables["evidence-tiny-response"][1:] == [
-        [f"T-{n}", "stopped", "5 h 33 min", "4 h", "2026-03-02 13:00 UTC"] for n in (1, 2, 3)]
+        [f"T-{n}", "responded to late", "5 h 33 min", "4 h", "2026-03-02 14:00 CET"] for n in (1, 2, 3)]
     assert tables["trend-tiny-response"] == [["2026-02", "2026-03"], ["100 %", "90 %"]]
     assert tables["summary"][1:] == [["tiny", "Tiny support", "missed", "1 of 3", "EUR 26.67"]]
     assert "sha256 " + "ab" * 32 in html
@@ -210,11 +211,11 @@ def test_the_pdf_shows_every_breach_with_its_evidence_and_the_trend(
                              csat_percent=2.0, percent=8.0, amount="26.67", capped=True)
     text = _text(report_pdf(_tiny_inputs(document)))
     for n in (1, 2, 3):
-        assert f"T-{n} stopped 5 h 33 min 4 h 2026-03-02 13:00 UTC" in text
+        assert f"T-{n} responded to late 5 h 33 min 4 h 2026-03-02 14:00 CET" in text
     assert "T-4" not in text  # on time: in the CSV, not among the breaches
     assert "Attainment by period: 2026-02 100 % · 2026-03 90 %" in text
     assert "8 % × EUR 333.33 = EUR 26.67" in text
-    assert "Version 2, applied 2026-04-01 00:00 UTC by me" in text
+    assert "Version 2, applied 2026-04-01 02:00 CEST by me" in text
     assert "sha256" + "ab" * 32 in text.replace(" ", "")  # the hash wraps in its cell
 
 
@@ -308,7 +309,9 @@ def test_the_report_shows_the_stored_figures(stored: Workspace, period: str) -> 
         assert shown.met is result.met
         facts = dict(shown.facts)
         assert facts["Version"].startswith(f"{result.version}, applied ")
-        assert facts["Evaluated as of"] == result.at.strftime("%Y-%m-%d %H:%M UTC")
+        # in the customer's zone (Acme reads Berlin time), the zone named
+        assert facts["Evaluated as of"] == formatting.instant(result.at, "Europe/Berlin")
+        assert facts["Customer"] == "Acme Corp"
         for objective, stored_objective in zip(shown.objectives,
                                                result.document["objectives"], strict=True):
             assert objective.clause == stored_objective["clause"]
@@ -394,7 +397,8 @@ def test_accord_report_writes_the_pdf_of_the_stored_period(stored: Workspace,
     pdf = (tmp_path / "acme-2026-03-sla-report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = _text(pdf)
-    assert "Monthly SLA report: acme, 2026-03" in text
+    assert "Monthly SLA report: Acme Corp" in text
+    assert "1–31 March 2026 (Europe/Berlin)" in text
     inputs = report_inputs(stored.engine, Principal.system(), customer="acme", period="2026-03")
     for entry in inputs.agreements:
         assert " ".join(entry.statement.split()) in text

@@ -38,7 +38,8 @@ def test_a_customer_downloads_its_monthly_report_as_pdf(site: Workspace) -> None
         'attachment; filename="acme-2026-03-sla-report.pdf"')
     assert answer.content.startswith(b"%PDF-")
     text = _text(answer.content)
-    assert "Monthly SLA report: acme, 2026-03" in text
+    assert "Monthly SLA report: Acme Corp" in text
+    assert "1–31 March 2026 (Europe/Berlin)" in text
     for statement in credit_statements(site.engine, period="2026-03",
                                        principal=Principal.system(), customer="acme"):
         assert " ".join(statement.text.split()) in text
@@ -77,7 +78,8 @@ def test_the_html_report_is_an_attachment_with_the_agreement_versions(site: Work
     assert answer.status_code == 200
     assert answer.headers["content-disposition"] == (
         'attachment; filename="acme-2026-02-sla-report.html"')
-    assert "Monthly SLA report: acme, 2026-02" in answer.text
+    assert "Monthly SLA report: Acme Corp" in answer.text
+    assert "1–28 February 2026 (Europe/Berlin)" in answer.text
     assert answer.text.count("sha256 ") == 4
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accord import formatting
 from accord.engine import TableName
 from accord.model import load_agreements
 from tests.service.conftest import EXAMPLES, Workspace
@@ -148,7 +149,8 @@ def test_a_credit_statement_says_what_is_owed_and_why(workspace: Workspace) -> N
     statements = {s["agreement"]: s for s in ann.get("/api/credits/2026-03").json()}
     billing = statements["northwind-acme-billing"]
     assert billing["entitled"] is True
-    assert billing["text"].startswith(f"You are entitled to EUR {billing['amount']}")
+    assert billing["text"].startswith(
+        f"You are entitled to {formatting.money(billing['amount'], 'EUR')}")
     assert f"under section {_clause('resolution')}: " in billing["text"]
     resolution = next(line for line in billing["lines"] if line["objective"] == "resolution")
     assert resolution["reason"].endswith("tickets resolved late")

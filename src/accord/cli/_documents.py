@@ -15,6 +15,7 @@ from accord.errors import AccordError, Problem, UsageError
 if TYPE_CHECKING:
     from accord.documents import Source
     from accord.model import Agreement
+    from accord.model.parties import Parties
 
 __all__ = ["doc"]
 
@@ -38,17 +39,20 @@ def doc(
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-    model, source = _load(agreement, version, db)
-    content = render(sla_document(model, source), fmt)
+    model, source, parties = _load(agreement, version, db)
+    content = render(sla_document(model, source, parties), fmt)
     if output is None and fmt == "pdf":
         output = Path(f"{model.id}.pdf")
     write_output(content, output, "document")
 
 
-def _load(name: str, version: int | None, db: str | None) -> tuple[Agreement, Source]:
-    """The agreement of a file (when ``name`` is one), else of the database."""
+def _load(name: str, version: int | None, db: str | None
+          ) -> tuple[Agreement, Source, Parties]:
+    """The agreement of a file (when ``name`` is one), else of the database, and the parties
+    it names: the parties file beside the agreement file, or the stored parties."""
     from accord.documents import Source, content_hash
     from accord.model import parse_agreement
+    from accord.model.parties import PARTIES_FILE, Parties, load_parties
 
     path = Path(name)
     if path.is_file():
@@ -61,18 +65,22 @@ def _load(name: str, version: int | None, db: str | None) -> tuple[Agreement, So
         except (OSError, UnicodeDecodeError) as error:
             raise AccordError(str(error), [Problem(f"cannot read the file: {error}",
                                                    file=name)]) from None
-        return parse_agreement(text, name), Source(content_hash(text), file=name)
+        beside = path.parent / PARTIES_FILE
+        parties = load_parties(beside) if beside.is_file() else Parties()
+        return (parse_agreement(text, name, parties if parties.file else None),
+                Source(content_hash(text), file=name), parties)
     if path.suffix in (".yaml", ".yml") or path.is_dir() or "/" in name:
         raise UsageError(f"{name}: no such agreement file", [Problem(
             "no such agreement file", file=name,
             hint="give an agreement file (*.yaml), or the id of a stored agreement")])
-    from accord.store.agreements import agreement_version
+    from accord.store.agreements import agreement_version, party_directory
 
     engine = connect_database(db)
     try:
         stored = agreement_version(engine, name, version)
+        parties = party_directory(engine)
     finally:
         engine.dispose()
     return stored.agreement(), Source(stored.content_hash, file=stored.file,
                                       version=stored.version, applied_at=stored.applied_at,
-                                      applied_by=stored.applied_by)
+                                      applied_by=stored.applied_by), parties

@@ -31,6 +31,7 @@ from accord.documents.sla import Source
 from accord.engine.periods import Period
 from accord.engine.results import ITEM_COLUMNS
 from accord.model import Agreement, Metric
+from accord.model.parties import Parties
 from accord.store.results import StoredResult
 
 __all__ = [
@@ -88,6 +89,13 @@ class ReportInputs:
     period: str
     agreements: Sequence[AgreementInputs]
     """By agreement id (the order of the stored results)."""
+    parties: Parties = field(default_factory=Parties)
+    """Who the ids are (DESIGN.md §8): the report names parties by name, ids without."""
+
+    def zone_of(self, agreement: Agreement | None) -> str:
+        """The zone the report shows instants in: the customer's own, else the agreement's."""
+        return (self.parties.timezone(self.customer)
+                or (agreement.timezone if agreement is not None else None) or "UTC")
 
 
 def trend_periods(period: str, count: int = TREND_PERIODS) -> list[str]:

@@ -11,9 +11,10 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from accord import formatting
 from accord.documents.calculation import (
     CreditCalculation,
     credit_calculation,
@@ -36,33 +37,16 @@ _TYPES = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
 
 
 def share_words(value: float | None) -> str:
-    """A fraction as a percentage with up to two decimals: ``0.89473`` → "89.47 %"."""
-    if value is None:
-        return "—"
-    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + " %"
+    """A fraction as a percentage: ``0.89474`` → "89.474 %" (:func:`accord.formatting.percent`)."""
+    return formatting.percent(value)
 
 
-def instant_words(value: datetime | str | None) -> str:
-    """An instant in UTC to the minute: "2026-03-17 14:10 UTC"."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def instant_words(value: datetime | str | None, zone: str | None = None) -> str:
+    """An instant to the minute in ``zone``, the zone named: "2026-03-17 15:10 CET"."""
+    return formatting.instant(value, zone)
 
 
-def _duration(seconds: float | None) -> str:
-    """``5400`` → "1 h 30 min" (to the minute; under a minute, in seconds)."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    if total < 60:
-        return f"{total} s"
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{rest // 60} min" if rest // 60 else ""]
-    return " ".join(p for p in parts if p)
+_duration = formatting.duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,27 +123,33 @@ def _value(stored: Mapping[str, Any], value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
-def _evidence(metric: str, items: Sequence[Mapping[str, Any]]) -> Evidence | None:
+def _evidence(metric: str, items: Sequence[Mapping[str, Any]], zone: str | None
+              ) -> Evidence | None:
     missed = [i for i in items if i.get("met") is False]
     if metric in (Metric.RESPONSE_TIME, Metric.RESOLUTION_TIME):
+        response = metric == Metric.RESPONSE_TIME
         return Evidence("Tickets that missed their target",
-                        ("Ticket", "State", "Elapsed", "Target", "Due"),
-                        tuple((str(i.get("ticket")), str(i.get("state") or "—"),
+                        ("Ticket", "What happened", "Elapsed", "Target", "Due"),
+                        tuple((str(i.get("ticket")),
+                               formatting.ticket_outcome(i.get("state"), False,
+                                                         response=response),
                                _duration(i.get("elapsed_s")), _duration(i.get("target_s")),
-                               instant_words(i.get("due_at"))) for i in missed))
+                               instant_words(i.get("due_at"), zone)) for i in missed))
     if metric == Metric.DELIVERY:
         return Evidence("Delivery slots missed",
                         ("Slot", "Window ends", "Delivery", "Delivered"),
-                        tuple((instant_words(i.get("slot")), instant_words(i.get("window_end")),
+                        tuple((instant_words(i.get("slot"), zone),
+                               instant_words(i.get("window_end"), zone),
                                str(i.get("delivery") or "—"),
-                               instant_words(i.get("delivered_at")) if i.get("delivered_at")
+                               instant_words(i.get("delivered_at"), zone) if i.get("delivered_at")
                                else "not delivered in the window") for i in missed))
     if metric == Metric.AVAILABILITY:
         return Evidence("Outages counted as downtime",
                         ("Incident", "Kind", "From", "To", "Downtime counted"),
                         tuple((str(i.get("incident")), str(i.get("kind") or "—"),
-                               instant_words(i.get("start")),
-                               instant_words(i.get("end")) if i.get("end") else "still going",
+                               instant_words(i.get("start"), zone),
+                               instant_words(i.get("end"), zone) if i.get("end")
+                               else "still going",
                                _duration(i.get("downtime_s"))) for i in missed))
     return None
 
@@ -211,7 +201,7 @@ def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
 
 
 def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: bool,
-               paper: bool) -> ObjectiveReport:
+               paper: bool, zone: str | None) -> ObjectiveReport:
     key = stored["id"]
     model = entry.agreement.objectives.get(key)
     terms = None if model is None else objective_terms(entry.agreement, key, model)
@@ -233,7 +223,7 @@ def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: boo
         shown_percent(stored_percent(stored["credit"]["percent"])), detail,
         tuple((label, _value(stored, a), _value(stored, g)) for label, a, g in trend),
         None if chart is None else chart[0], None if chart is None else chart[1], spec,
-        _evidence(stored["metric"], items))
+        _evidence(stored["metric"], items, zone))
 
 
 def _credit_words(calculation: CreditCalculation) -> str:
@@ -242,33 +232,35 @@ def _credit_words(calculation: CreditCalculation) -> str:
     return f"{shown_percent(calculation.percent)} of the fee"
 
 
-def _agreement(entry: AgreementInputs, period: str, *, charts: bool, paper: bool
+def _agreement(entry: AgreementInputs, inputs: ReportInputs, *, charts: bool, paper: bool
                ) -> AgreementReport:
     result = entry.result
     document = result.document
     source = entry.source
+    parties = inputs.parties
+    zone = inputs.zone_of(entry.agreement)
     version = f"{result.version}"
     if source.applied_at is not None:
-        version += f", applied {instant_words(source.applied_at)}"
+        version += f", applied {instant_words(source.applied_at, zone)}"
         version += f" by {source.applied_by}" if source.applied_by else ""
     facts = (
         ("Agreement", result.agreement_id),
-        ("Provider", entry.agreement.provider),
-        ("Customer", result.customer),
-        ("Period", f"{period}: {instant_words(document['period']['start'])} to "
-                   f"{instant_words(document['period']['end'])}"),
+        ("Provider", parties.name(entry.agreement.provider)),
+        ("Customer", parties.name(result.customer)),
+        ("Period", formatting.period_range(document["period"]["start"],
+                                           document["period"]["end"], zone)),
         ("Version", version),
         ("Content hash", f"sha256 {source.content_hash}"),
-        ("Evaluated as of", instant_words(result.at)),
-        ("Evaluated", f"{instant_words(result.evaluated_at)} by {result.evaluated_by}"),
+        ("Evaluated as of", instant_words(result.at, zone)),
+        ("Evaluated", f"{instant_words(result.evaluated_at, zone)} by {result.evaluated_by}"),
     )
-    calculation = credit_calculation(entry.agreement, document, period, entry.statement)
+    calculation = credit_calculation(entry.agreement, document, inputs.period, entry.statement)
     return AgreementReport(
         result.agreement_id, f"agreement-{result.agreement_id}",
         document.get("title") or result.agreement_id,
         _TYPES.get(str(document.get("type")), str(document.get("type") or "").upper()),
         result.customer, bool(result.met), _credit_words(calculation), facts,
-        tuple(_objective(entry, o, charts=charts, paper=paper)
+        tuple(_objective(entry, o, charts=charts, paper=paper, zone=zone)
               for o in document["objectives"]),
         calculation)
 
@@ -276,18 +268,23 @@ def _agreement(entry: AgreementInputs, period: str, *, charts: bool, paper: bool
 def build_report(inputs: ReportInputs, *, charts: bool = True, paper: bool = False) -> Report:
     """The report of ``inputs``; ``charts`` draws the trend charts (vl-convert, offline):
     SVG images for the screen, or with ``paper`` JPEG images sized for the A4 page."""
-    agreements = tuple(_agreement(a, inputs.period, charts=charts, paper=paper)
+    agreements = tuple(_agreement(a, inputs, charts=charts, paper=paper)
                        for a in inputs.agreements)
     summary = tuple(
         (a.id, a.title, "met" if a.met else "missed",
          f"{sum(o.met for o in a.objectives)} of {len(a.objectives)}", a.credit)
         for a in agreements)
     latest = max((a.result.at for a in inputs.agreements), default=None)
+    customer = inputs.parties.name(inputs.customer)
+    zone = inputs.zone_of(inputs.agreements[0].agreement if inputs.agreements else None)
+    first = inputs.agreements[0].result.document["period"] if inputs.agreements else None
+    days = (formatting.period_range(first["start"], first["end"], zone) if first is not None
+            else inputs.period)
     return Report(
-        title=f"Monthly SLA report: {inputs.customer}, {inputs.period}",
-        subtitle=f"Service levels and service credits of {inputs.customer} for "
-                 f"{inputs.period}, from the stored evaluation",
-        customer=inputs.customer, period=inputs.period, summary=summary,
+        title=f"Monthly SLA report: {customer}",
+        subtitle=f"Service levels and service credits of {customer} for {days}, from the "
+                 "stored evaluation",
+        customer=customer, period=inputs.period, summary=summary,
         agreements=agreements,
-        footer=f"Accord · customer {inputs.customer} · period {inputs.period} · figures as "
-               f"stored, evaluated as of {instant_words(latest)}")
+        footer=f"Accord · {customer} · period {inputs.period} · figures as stored, evaluated "
+               f"as of {instant_words(latest, zone)}")

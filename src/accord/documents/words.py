@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from accord import formatting
+
 __all__ = [
     "MONTHS",
     "WEEKDAYS",
@@ -78,17 +80,8 @@ def percent(fraction: Decimal) -> str:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """``18500`` EUR → "EUR 18,500.00": cents unless the amount has finer digits, none for the
-    currencies without a minor unit (JPY …)."""
-    exponent = amount.as_tuple().exponent
-    digits = max(-exponent, 2) if isinstance(exponent, int) else 2
-    if currency in _NO_MINOR_UNIT and amount == amount.to_integral():
-        digits = 0
-    return f"{currency} {amount:,.{digits}f}"
-
-
-_NO_MINOR_UNIT = frozenset(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-                            "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"))
+    """``18500`` EUR → "EUR 18,500.00" (:func:`accord.formatting.money`)."""
+    return formatting.money(amount, currency)
 
 
 def human_date(day: date) -> str:

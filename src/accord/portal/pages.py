@@ -165,11 +165,13 @@ def _sla(engine: EngineDep, principal: Principal, agreement_id: str,
          version: int | None) -> Any:
     from accord.documents import Source, sla_document
     from accord.service.catalogue import find_version
+    from accord.store.agreements import party_directory
 
     stored = find_version(engine, principal, agreement_id, version)
     return sla_document(stored.agreement(), Source(
         stored.content_hash, file=stored.file, version=stored.version,
-        applied_at=stored.applied_at, applied_by=stored.applied_by)), stored
+        applied_at=stored.applied_at, applied_by=stored.applied_by),
+        party_directory(engine)), stored
 
 
 @router.get("/documents/{agreement_id}.pdf")

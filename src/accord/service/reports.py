@@ -39,6 +39,7 @@ from accord.service.catalogue import find_version
 from accord.service.credits import statement
 from accord.service.evaluations import list_period_results, parse_period
 from accord.service.tenancy import Principal
+from accord.store.agreements import party_directory
 from accord.store.database import for_writing
 from accord.store.results import StoredResult, result_history
 from accord.store.schema import EvaluationRow, ReportRow, ResultRow
@@ -122,7 +123,7 @@ def report_inputs(engine: Engine, principal: Principal, *, customer: str, period
             source=Source(version.content_hash, file=version.file, version=version.version,
                           applied_at=version.applied_at, applied_by=version.applied_by),
             statement=statement(result).text, trends=trends_of(past, periods)))
-    return ReportInputs(customer, label, agreements)
+    return ReportInputs(customer, label, agreements, party_directory(engine))
 
 
 def report_file(engine: Engine, principal: Principal, *, customer: str, period: str, fmt: str,
