@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import gc
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -32,39 +30,19 @@ app = typer.Typer(
 )
 
 # Commands that run once and end, having built many long-lived objects as they imported
-# numba, Polars and pydantic. Run to their end, they cost twice what they compute: the cyclic
-# garbage collector walks those objects again and again as more are made (0.2-0.4 s of an
-# `accord evaluate`), and the interpreter takes its modules apart one by one on the way out
-# (about 0.4 s more). What they compute is columnar and freed by reference counting, so they
-# run without the collector and, once their output is flushed, leave without the teardown
-# (see :func:`_exit`). A server or a worker loop (`serve`, `worker`) keeps both.
+# numba, Polars and pydantic. The cyclic garbage collector would walk those objects again and
+# again as more are made (0.2-0.4 s of an `accord evaluate`); what these commands compute is
+# columnar and freed by reference counting, so they run without the collector (the public
+# `gc.disable`), and give it back when they end. A server or a worker loop (`serve`,
+# `worker`) keeps it.
 _ONE_SHOT = frozenset({"evaluate", "validate"})
-_one_shot_ran = False
 
 
 @app.callback()
 def _before_the_command(ctx: typer.Context) -> None:
-    global _one_shot_ran
-    if ctx.invoked_subcommand not in _ONE_SHOT:
-        return
-    _one_shot_ran = True
-    if gc.isenabled():
+    if ctx.invoked_subcommand in _ONE_SHOT and gc.isenabled():
         gc.disable()
         ctx.call_on_close(gc.enable)  # for a caller that goes on (a test's CliRunner)
-
-
-def _exit(code: int) -> NoReturn:
-    """End the process with ``code``: after a one-shot command, once standard output and error
-    are flushed and the exit handlers have run, without taking the interpreter apart."""
-    if _one_shot_ran:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: Python's own exit reports it
-            sys.exit(code)
-        atexit._run_exitfuncs()
-        os._exit(code)
-    sys.exit(code)
 
 
 def stderr() -> Console:
@@ -147,12 +125,10 @@ class Progress:
 
 def main() -> None:
     """Run the CLI; the one place where Accord's errors become messages and exit codes."""
-    global _one_shot_ran
-    _one_shot_ran = False
     try:
         # Without standalone mode, click returns the code of a typer.Exit instead of exiting.
         code = app(standalone_mode=False)
-        _exit(code if isinstance(code, int) else 0)
+        sys.exit(code if isinstance(code, int) else 0)
     except AccordError as error:
         console = stderr()
         if error.problems:
@@ -160,9 +136,9 @@ def main() -> None:
                 console.print(str(problem), markup=False)
         else:
             console.print(f"error: {error.message}", markup=False)
-        _exit(error.exit_code)
+        sys.exit(error.exit_code)
     except typer.Exit as done:
-        _exit(done.exit_code)
+        sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except typer.BadParameter as error:
