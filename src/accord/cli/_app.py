@@ -33,26 +33,36 @@ app = typer.Typer(
 # numba, Polars and pydantic. The cyclic garbage collector would walk those objects again and
 # again as more are made (0.2-0.4 s of an `accord evaluate`); what these commands compute is
 # columnar and freed by reference counting, so they run without the collector (the public
-# `gc.disable`), and give it back when they end. A server or a worker loop (`serve`,
-# `worker`) keeps it.
+# `gc.disable`), and give it back when they end. On the way out they freeze the objects then
+# alive out of the collector (see :func:`_leave`). A server or a worker loop (`serve`,
+# `worker`) keeps the collector, and every other command ends without a freeze.
 _ONE_SHOT = frozenset({"evaluate", "validate"})
+_one_shot_ran = False
 
 
 @app.callback()
 def _before_the_command(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand in _ONE_SHOT and gc.isenabled():
+    global _one_shot_ran
+    if ctx.invoked_subcommand not in _ONE_SHOT:
+        return
+    _one_shot_ran = True
+    if gc.isenabled():
         gc.disable()
         ctx.call_on_close(gc.enable)  # for a caller that goes on (a test's CliRunner)
 
 
 def _leave(code: int) -> NoReturn:
-    """End the process with ``code`` as Python programs end (``sys.exit``), with the objects
-    that exist now frozen out of the garbage collector (``gc.freeze``): the interpreter's
-    exit would otherwise search every object of numba, Polars and pydantic for cycles, a
-    second or more after an `accord evaluate`, with nothing left to collect that matters (the
-    output is written and every file closed). Exit handlers and the teardown of the modules
-    run as usual."""
-    gc.freeze()
+    """End the process with ``code`` through ``sys.exit``, as Python programs end: the exit
+    handlers run, the standard streams are flushed, the modules are taken apart.
+
+    After a one-shot command the objects then alive are first frozen out of the cyclic
+    garbage collector (the public ``gc.freeze``): the interpreter's exit would otherwise
+    search all of numba's, llvmlite's and Polars' objects for cycles and finalise them, over
+    a second after an `accord evaluate`, when the output is written and every file the
+    command opened is closed. Python does not promise to finalise objects still alive at exit
+    (the ``object.__del__`` documentation); these commands leave nothing that needs it."""
+    if _one_shot_ran:
+        gc.freeze()
     sys.exit(code)
 
 
@@ -136,6 +146,8 @@ class Progress:
 
 def main() -> None:
     """Run the CLI; the one place where Accord's errors become messages and exit codes."""
+    global _one_shot_ran
+    _one_shot_ran = False
     try:
         # Without standalone mode, click returns the code of a typer.Exit instead of exiting.
         code = app(standalone_mode=False)
