@@ -197,6 +197,8 @@ class ChildRun:
     max_rss_bytes: int
     returncode: int
     stdout: bytes
+    cpu_seconds: float = 0.0  # user + system time of the child: steadier than wall time on a
+    # machine that others use too
 
 
 # Children keep Python's bytecode caches, as every installed package (Polars' included) has
@@ -219,7 +221,8 @@ def run_child(command: list[str], scratch: Path,
     child.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux (bytes on macOS).
     scale = 1 if sys.platform == "darwin" else 1024
-    return ChildRun(seconds, usage.ru_maxrss * scale, child.returncode, out_path.read_bytes())
+    return ChildRun(seconds, usage.ru_maxrss * scale, child.returncode, out_path.read_bytes(),
+                    usage.ru_utime + usage.ru_stime)
 
 
 def accord_command() -> list[str]:
@@ -421,6 +424,7 @@ def compare(agreement_file: Path, data: Path, tables: Tables, directory: Path,
     for label, args in (("accord evaluate, 1 ticket", evaluate_args(agreement_file, one)),
                         (f"accord evaluate, {tables.tickets.height:,} tickets", command)):
         seconds: dict[str, list[float]] = {name: [] for name in envs}
+        cpu: dict[str, list[float]] = {name: [] for name in envs}
         for _ in range(repeat):
             for name, env in envs.items():
                 run = run_child(args, directory, env)
@@ -429,13 +433,16 @@ def compare(agreement_file: Path, data: Path, tables: Tables, directory: Path,
                           + run.stdout.decode(errors="replace")[-3000:])
                     return
                 seconds[name].append(run.seconds)
+                cpu[name].append(run.cpu_seconds)
                 outputs[name] = run.stdout
-        print(f"\n    {label}: median s, and runs (s)")
-        for name, runs in seconds.items():
-            print(f"      {name:<{max(map(len, envs))}} {statistics.median(runs):>7.3f}  "
-                  + " ".join(f"{r:.3f}" for r in runs))
-        this, base = (statistics.median(runs) for runs in seconds.values())
-        print(f"      ratio this / baseline: {this / base:.3f}")
+        width = max(map(len, envs))
+        for what, figures in (("wall", seconds), ("CPU (user + system)", cpu)):
+            print(f"\n    {label}, {what} time: median s, and runs (s)")
+            for name, runs in figures.items():
+                print(f"      {name:<{width}} {statistics.median(runs):>7.3f}  "
+                      + " ".join(f"{r:.3f}" for r in runs))
+            this, base = (statistics.median(runs) for runs in figures.values())
+            print(f"      ratio this / baseline: {this / base:.3f}")
     same = len(set(outputs.values())) == 1
     print(f"\n    the two outputs on all tickets are {'identical' if same else 'DIFFERENT'}")
 
