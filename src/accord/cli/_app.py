@@ -83,12 +83,15 @@ def user() -> str:
         return "unknown"
 
 
-def connect_database(db: str | None) -> Engine:
+def connect_database(db: str | None, *, create: bool = False) -> Engine:
     """The database of ``--db`` (else ACCORD_DATABASE_URL, else ./accord.db), at this
-    Accord's schema revision; a created or upgraded schema is reported on stderr."""
+    Accord's schema revision; a created or upgraded schema is reported on stderr. Only a
+    command that stores something new (``create``) makes a SQLite file that is not there: for
+    any other, a missing one is NotFoundError."""
     from accord.store import connect, get_settings
 
-    return connect(get_settings(db), lambda text: stderr().print(text, markup=False))
+    return connect(get_settings(db), lambda text: stderr().print(text, markup=False),
+                   create=create)
 
 
 def instant(text: str, option: str = "--at") -> datetime:

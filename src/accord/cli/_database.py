@@ -82,7 +82,7 @@ def apply(
     """Validate agreement files and store each changed agreement as a new version."""
     from accord.store.agreements import ChangeKind, apply_agreements
 
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     try:
         changes = apply_agreements(engine, paths, by=by or user(), now=datetime.now(UTC),
                                    dry_run=dry_run)
@@ -248,7 +248,7 @@ def ingest(
         raise UsageError("--rejects names one file, but there are several files to load",
                          [Problem("--rejects names one file, but there are several files to "
                                   "load", hint="leave it out: each file's rejects go beside it")])
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     refused = 0
     try:
         with _Loading(len(files)) as loading:
@@ -346,8 +346,11 @@ def results_list(
     db: Db = None,
 ) -> None:
     """The current stored results: per period, agreement and customer."""
+    from accord.service.evaluations import parse_period
     from accord.store.results import list_results
 
+    if period is not None:
+        period = parse_period(period)
     engine = connect_database(db)
     try:
         results = list_results(engine, period)
@@ -381,10 +384,12 @@ def results_show(
     db: Db = None,
 ) -> None:
     """A stored result: each objective's attainment, counts and credit, and the evidence."""
+    from accord.service.evaluations import parse_period
     from accord.store.results import result_history
 
     if output not in ("table", "json"):
         raise UsageError(f"--format {output!r} is not one of table, json")
+    period = parse_period(period)
     engine = connect_database(db)
     try:
         results = result_history(engine, agreement_id, period, customer=customer,

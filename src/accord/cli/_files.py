@@ -78,10 +78,9 @@ def evaluate(
 
     if output not in ("table", "json", "csv"):
         raise UsageError(f"--format {output!r} is not one of table, json, csv")
-    try:
-        chosen = Period.parse(period)
-    except ValueError as error:
-        raise UsageError(f"--period: {error}") from None
+    from accord.service.evaluations import parse_period
+
+    chosen = Period.parse(parse_period(period))
     when = instant(at) if at is not None else datetime.now(UTC)
     wanted = list(agreement_ids or [])
     if (agreements is None) != (data is None):

@@ -75,7 +75,7 @@ def worker(
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("accord").setLevel(logging.INFO)
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     notifier = Notifier()
     try:
         if once:
@@ -128,7 +128,7 @@ def subscriptions_add(
             hint="give exactly one of them")])
     levels = parse_thresholds(thresholds, "--thresholds") if thresholds \
         else get_service_settings(db).thresholds
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     try:
         system = Principal.system()
         made = create_subscription(

@@ -44,7 +44,7 @@ def serve(
     from accord.service.observability import configure_json_logging
 
     settings = get_service_settings(db)
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     stderr().print(f"Accord on http://{host}:{port} — the portal at /, API docs at /docs, "
                    f"database {settings.store.shown_url}"
                    + (f", {workers} processes" if workers > 1 else ""), markup=False)
@@ -101,7 +101,7 @@ def users_add(
         raise UsageError(f"--role {role!r} is not one of admin, staff, customer, supplier"
                          ) from None
     password = _password(username, password_stdin)
-    engine = connect_database(db)
+    engine = connect_database(db, create=True)
     try:
         user = add_user(engine, username=username, password=password, role=chosen,
                         party=party, now=datetime.now(UTC))

@@ -26,15 +26,17 @@ def parse_period(label: str) -> str:
     """``label`` checked as a period (UsageError otherwise), in its canonical spelling."""
     from accord.engine import Period
 
+    hint = "write a month (2026-03), a quarter (2026-Q1) or a year (2026)"
     try:
         period = Period.parse(label)
-        if not 1000 <= period.first.year <= 9998:  # its bounds and label must be dates too
-            raise ValueError(f"{label!r} is out of range (the years 1000 to 9998)")
-        return period.label
-    except ValueError as error:
-        raise UsageError(f"bad period {label!r}", [Problem(
-            f"{label!r} is not a period: {error}",
-            hint="write a month (2026-03), a quarter (2026-Q1) or a year (2026)")]) from None
+    except ValueError:
+        raise UsageError(f"{label!r} is not a period", [Problem(
+            f"{label!r} is not a period", path="period", hint=hint)]) from None
+    if not 1000 <= period.first.year <= 9998:  # its bounds and label must be dates too
+        raise UsageError(f"{label!r} is out of range", [Problem(
+            f"{label!r} is out of range: periods are in the years 1000 to 9998",
+            path="period", hint=hint)])
+    return period.label
 
 
 @dataclass(frozen=True)

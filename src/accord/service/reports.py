@@ -41,7 +41,7 @@ from accord.service.evaluations import list_period_results, parse_period
 from accord.service.tenancy import Principal
 from accord.store.database import for_writing
 from accord.store.results import StoredResult, result_history
-from accord.store.schema import EvaluationRow, ReportRow, ResultRow
+from accord.store.schema import AgreementRow, EvaluationRow, ReportRow, ResultRow
 
 __all__ = ["latest_evaluations", "publish_in_background", "publish_reports", "report_file",
            "report_inputs", "stored_report_pdf"]
@@ -62,6 +62,31 @@ def _no_report(principal: Principal, customer: str, period: str) -> NotFoundErro
     return NotFoundError(f"no stored result for customer {customer!r} in {period}", [Problem(
         f"no stored result for customer {customer!r} in period {period}",
         hint=f"{hint}, or see `accord results list` for the stored periods")])
+
+
+_LISTED_CUSTOMERS = 20
+"""Up to this many known customers are named when an unknown one is asked for."""
+
+
+def _unknown_customer(engine: Engine, customer: str) -> NotFoundError | None:
+    """NotFoundError naming the known customers when ``customer`` is none of them (the
+    customers of stored results, and those named by stored agreements); None when it is one.
+    Only for a caller bound to no party: others may not learn who the customers are."""
+    with Session(engine) as session:
+        known = set(session.scalars(select(ResultRow.customer).distinct()).all())
+        known.update(c for c in session.scalars(select(AgreementRow.customer).distinct()).all()
+                     if c != "*")
+    if customer in known:
+        return None
+    if not known:
+        hint = "no customer has results yet: evaluate a period first (`accord evaluate " \
+               "--period P`)"
+    elif len(known) <= _LISTED_CUSTOMERS:
+        hint = "the customers are: " + ", ".join(sorted(known))
+    else:
+        hint = f"there are {len(known)} customers; see `accord results list`"
+    return NotFoundError(f"no customer {customer!r}", [Problem(
+        f"no customer {customer!r}", path="customer", hint=hint)])
 
 
 def _mine(engine: Engine, principal: Principal, customer: str, period: str
@@ -105,7 +130,8 @@ def report_inputs(engine: Engine, principal: Principal, *, customer: str, period
     label = parse_period(period)
     current = _mine(engine, principal, customer, label)
     if not current:
-        raise _no_report(principal, customer, label)
+        unknown = None if principal.bound else _unknown_customer(engine, customer)
+        raise unknown or _no_report(principal, customer, label)
     periods = trend_periods(label)
     # What the caller may see is decided by agreement and customer, never by period: the
     # history of the agreements of ``current`` is the caller's to see.

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from accord.errors import Problem
+from accord.errors import NotFoundError, Problem
 from accord.store._errors import StoreError
 from accord.store._settings import Settings
 
@@ -50,6 +50,19 @@ class Migration:
             return f"{shown_url}: upgraded the database schema from revision {self.before} " \
                    f"to {self.after}"
         return f"{shown_url}: the database schema is up to date (revision {self.after})"
+
+
+def _check_exists(settings: Settings) -> None:
+    url = settings.database_url
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or \
+            database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise NotFoundError(f"no database at {Path(database).absolute()}", [Problem(
+            f"no database at {Path(database).absolute()}",
+            hint="store agreements with `accord apply PATH` (or `accord init`) first, or name "
+                 "the database with --db or ACCORD_DATABASE_URL")])
 
 
 def create_database_engine(settings: Settings) -> Engine:
@@ -161,11 +174,16 @@ def _unreachable(shown_url: str, error: SQLAlchemyError) -> StoreError:
         hint="check the URL (--db or ACCORD_DATABASE_URL) and that the server is running")])
 
 
-def connect(settings: Settings, report: Callable[[str], object] | None = None) -> Engine:
+def connect(settings: Settings, report: Callable[[str], object] | None = None, *,
+            create: bool = True) -> Engine:
     """An engine on a database at this Accord's schema revision (upgraded if older).
 
-    ``report`` is told what was done when the schema was created or upgraded.
+    ``report`` is told what was done when the schema was created or upgraded. Without
+    ``create``, a SQLite file that does not exist is NotFoundError, and is not created: a
+    command that only reads has nothing to read there.
     """
+    if not create:
+        _check_exists(settings)
     engine = create_database_engine(settings)
     try:
         migration = migrate(engine, settings.shown_url)
