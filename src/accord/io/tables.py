@@ -34,6 +34,7 @@ from accord.io._instants import check_zone, instants
 from accord.io._jsonl_file import read_json_rows, read_jsonl
 from accord.io._parquet_file import read_parquet
 from accord.io._source import LINE, Format, Locator, RawTable, format_of
+from accord.io.names import unknown_files
 
 __all__ = ["TableRead", "read_rows", "read_table", "read_tables"]
 
@@ -91,7 +92,8 @@ def read_tables(directory: Path, *, data_timezone: str | None = None,
                 skip_bad_rows: bool = False) -> tuple[Tables, list[Problem]]:
     """Read every table in ``directory`` (``tickets.csv``, ``incidents.parquet``, …).
 
-    A table without a file is empty; other files are ignored. By default any problem in any
+    A table without a file is empty; another data file (``ticket.csv``) is a UsageError
+    (:func:`accord.io.names.unknown_files`), files of other kinds are ignored. By default any problem in any
     file raises DataError listing every problem in every file. With ``skip_bad_rows`` the bad
     rows are left out and listed in the returned problems; problems of a whole file still raise.
     """
@@ -104,6 +106,9 @@ def read_tables(directory: Path, *, data_timezone: str | None = None,
         raise UsageError(f"{directory}: not a directory", [Problem(
             "is not a directory", file=str(directory),
             hint="give the directory that holds the table files, not a file")])
+    unknown = unknown_files(directory)
+    if unknown:
+        raise UsageError(f"{directory}: {len(unknown)} file(s) of no known table", unknown)
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
     refused = False

@@ -35,6 +35,7 @@ from accord.engine import SCHEMAS, TableName
 from accord.engine.tables import INSTANT
 from accord.errors import Problem, UsageError
 from accord.io import TableRead, read_table
+from accord.io.names import DATA_SUFFIXES, table_of, unknown_files
 from accord.store.database import write_transaction
 
 __all__ = ["COLUMNS", "KEYS", "FileLoad", "Progress", "ingest_file", "ingest_read",
@@ -61,7 +62,6 @@ COLUMNS: dict[TableName, tuple[str, ...]] = {
 }
 """The stored columns of each table, in order."""
 
-_SUFFIXES = (".csv", ".jsonl", ".parquet")
 _Advance = Callable[[int], object]
 _SLICE = 50_000
 _BULK_ROWS = 100_000
@@ -101,23 +101,26 @@ def table_files(paths: Sequence[Path], table: TableName | None = None
 
     A directory gives its ``tickets.csv``, ``ticket_status.jsonl``, … (as ``--data`` reads
     them); a file's table is ``table`` when given, else the start of its name
-    (``tickets.csv``, ``tickets-2026-03.csv``). UsageError for a file of no known table.
+    (``tickets.csv``, ``tickets-2026-03.csv``). UsageError for a file of no known table, and
+    for a data file in a directory not named exactly after its table (``ticket.csv``), as
+    ``accord evaluate --data`` refuses it (:func:`accord.io.names.unknown_files`).
     """
     found: list[tuple[Path, TableName]] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
+            problems.extend(unknown_files(path))
             for name in TableName:
                 if table is not None and name is not table:
                     continue
-                found.extend((path / f"{name.value}{suffix}", name) for suffix in _SUFFIXES
+                found.extend((path / f"{name.value}{suffix}", name) for suffix in DATA_SUFFIXES
                              if (path / f"{name.value}{suffix}").is_file())
             continue
         if not path.exists():
             problems.append(Problem("no such file or directory", file=str(path),
                                     hint="give data files or directories of them"))
             continue
-        detected = table or _table_of(path)
+        detected = table or table_of(path)
         if detected is None:
             problems.append(Problem(
                 "cannot tell which table this file holds", file=str(path),
@@ -134,20 +137,10 @@ def table_files(paths: Sequence[Path], table: TableName | None = None
     return found
 
 
-def _table_of(path: Path) -> TableName | None:
-    stem = path.name.lower()
-    for suffix in _SUFFIXES:
-        stem = stem.removesuffix(suffix)
-    matches = [name for name in TableName
-               if stem == name.value or (stem.startswith(name.value)
-                                         and stem[len(name.value)] in "-_. ")]
-    return max(matches, key=lambda name: len(name.value)) if matches else None
-
-
 def rejects_path(file: Path) -> Path:
     """Where the rejected rows of ``file`` go by default: ``tickets.rejects.csv`` beside it."""
     stem = file.name
-    for suffix in _SUFFIXES:
+    for suffix in DATA_SUFFIXES:
         stem = stem.removesuffix(suffix)
     return file.with_name(f"{stem}.rejects.csv")
 
