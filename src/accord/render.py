@@ -1,7 +1,21 @@
-"""Evaluations for people (a Rich summary) and for tools (the items as CSV)."""
+"""Evaluations for people (tables) and for tools (the items as the evidence CSV).
+
+:func:`render_table` prints one table per agreement and customer. A service-based agreement
+(``customer: "*"``) has a result per customer, a thousand of them as easily as one, so for it
+the table is a summary, one row per customer (objectives met and missed, the credit), followed
+by the detail of the customers that missed. Those two are laid out here as plain text
+(:func:`grid`): Rich takes about a millisecond per table row, a second for a thousand
+customers, where the evaluation itself takes a few.
+
+Percentages, goals and credits are written by the functions below, the one place that the
+evaluation table and ``accord results show`` take them from. A customer is shown by the name
+``name`` gives for its id (the id itself by default).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TextIO
 
 from rich import box
@@ -10,31 +24,56 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.engine import Evaluation
-from accord.engine.results import ITEM_COLUMNS, ObjectiveResult
+from accord.engine.results import AgreementResult, ObjectiveResult
+from accord.io.writer import evidence_csv
 from accord.model import Metric
 
-__all__ = ["render_csv", "render_table"]
+__all__ = ["Name", "attainment_text", "counts_text", "credit_text", "goal_text", "grid",
+           "percent", "render_csv", "render_table"]
+
+Name = Callable[[str], str]
+"""A party's name for people, from its id."""
 
 
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.3f}".rstrip("0").rstrip(".") + " %"
+def _same(party: str) -> str:
+    return party
 
 
-def _attainment(objective: ObjectiveResult) -> str:
-    if objective.attainment is None:
+def percent(share: float | None) -> str:
+    """A share (0.89474…) as a percentage to three decimals, trailing zeros cut: ``89.474 %``."""
+    return "—" if share is None else f"{share * 100:.3f}".rstrip("0").rstrip(".") + " %"
+
+
+def attainment_text(metric: Metric, attainment: float | None, target: str | None) -> str:
+    """What an objective attained: a percentage, or a KPI's own value when its target is not
+    one (``3.91724`` against ``>= 4.2``)."""
+    if attainment is None:
         return "—"
-    if objective.metric is Metric.KPI and not (objective.target or "").endswith("%"):
-        return f"{float(objective.attainment):.6g}"
-    return _share(float(objective.attainment))
+    if metric is Metric.KPI and not (target or "").endswith("%"):
+        return f"{attainment:.6g}"
+    return percent(attainment)
 
 
-def _goal(objective: ObjectiveResult) -> str:
-    if objective.target is not None:
-        return objective.target
-    return "≥ " + _share(float(objective.goal))
+def goal_text(goal: float, target: str | None) -> str:
+    """An objective's goal: a KPI's target as written, else ``≥ 95 %``."""
+    return target if target is not None else "≥ " + percent(goal)
 
 
-def _counts(objective: ObjectiveResult) -> str:
+def credit_text(share_percent: float, amount: object | None, currency: str | None,
+                capped: bool, cap_percent: float | None = None, *, of: str = "") -> str:
+    """``5.5 % = EUR 528.00`` (``of`` goes after the percentage: ``5.5 % of the fee = …``),
+    and ``(capped at 30 %)`` when the cap applied."""
+    text = f"{share_percent:g} %{of}"
+    if amount is not None:
+        shown = f"{amount:,}" if isinstance(amount, Decimal) else str(amount)
+        text += f" = {currency} {shown}"
+    if capped:
+        text += f" (capped at {cap_percent:g} %)" if cap_percent is not None else " (capped)"
+    return text
+
+
+def counts_text(objective: ObjectiveResult) -> str:
+    """The evidence of an objective in a few words: late tickets, missed slots, downtime."""
     if objective.metric is Metric.KPI:
         return f"{objective.counted} values"
     if objective.metric is Metric.AVAILABILITY:
@@ -45,45 +84,130 @@ def _counts(objective: ObjectiveResult) -> str:
     return text + (f", {objective.pending} open" if objective.pending else "")
 
 
-def render_table(evaluation: Evaluation, console: Console) -> None:
-    """One table per agreement and customer: each objective against its goal, and the credit."""
+def _attainment(objective: ObjectiveResult) -> str:
+    value = None if objective.attainment is None else float(objective.attainment)
+    return attainment_text(objective.metric, value, objective.target)
+
+
+def _goal(objective: ObjectiveResult) -> str:
+    return goal_text(float(objective.goal), objective.target)
+
+
+def _credit(result: AgreementResult, of: str = "") -> str:
+    credit = result.credit
+    return credit_text(float(credit.share * 100), credit.amount, credit.currency, credit.capped,
+                       float(result.agreement.credit_cap * 100), of=of)
+
+
+def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()
+         ) -> str:
+    """``rows`` under ``headers`` as aligned plain text, a rule under the headers (the look of
+    Rich's SIMPLE_HEAD tables); the columns numbered in ``right`` aligned right."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join([line(headers), rule, *map(line, rows)]) + "\n"
+
+
+def render_table(evaluation: Evaluation, console: Console, *, name: Name = _same) -> None:
+    """Each agreement and customer: each objective against its goal, and the credit; for a
+    service-based agreement with several customers, a summary row per customer and the detail
+    of those that missed. ``name`` gives a customer's name for people."""
     console.print(Text(f"Period {evaluation.period.label}, as of "
                        f"{evaluation.at.strftime('%Y-%m-%d %H:%M UTC')}", style="bold"))
     if not evaluation.agreements:
         console.print("No agreement is in effect for this period.")
-    for result in evaluation.agreements:
-        agreement = result.agreement
-        title = agreement.title or agreement.id
-        status = Text("met", style="green") if result.met else Text("missed", style="bold red")
-        heading = Text.assemble((f"{title}", "bold"), f"  {agreement.id} · {result.customer} · ",
-                                status)
-        table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("objective", no_wrap=True)
-        table.add_column("clause", no_wrap=True)
-        table.add_column("attainment", justify="right", no_wrap=True)
-        table.add_column("goal", justify="right", no_wrap=True)
-        table.add_column("evidence", min_width=20)
-        table.add_column("credit", justify="right", no_wrap=True)
-        for objective in result.objectives:
-            mark = Text(" ✓", style="green") if objective.met else Text(" ✗", style="bold red")
-            table.add_row(
-                objective.id, objective.clause or "",
-                Text.assemble(_attainment(objective), mark), _goal(objective), _counts(objective),
-                f"{float(objective.credit * 100):g} %" if objective.credit else "",
-            )
-        console.print(table)
-        credit = result.credit
-        line = f"Credit: {float(credit.share * 100):g} % of the fee"
-        if credit.amount is not None:
-            line += f" = {credit.currency} {credit.amount:,}"
-        if credit.capped:
-            line += f" (capped at {float(agreement.credit_cap * 100):g} %)"
-        console.print(line + "\n")
+    results = evaluation.agreements
+    start = 0
+    while start < len(results):
+        agreement = results[start].agreement
+        end = start + 1
+        while end < len(results) and results[end].agreement is agreement:
+            end += 1
+        if agreement.customer == "*" and end - start > 1:
+            _summary(results[start:end], console, name)
+        else:
+            for result in results[start:end]:
+                _full(result, console, name)
+        start = end
+
+
+def _heading(result: AgreementResult, customer: str, met: bool) -> Text:
+    agreement = result.agreement
+    status = Text("met", style="green") if met else Text("missed", style="bold red")
+    return Text.assemble((agreement.title or agreement.id, "bold"),
+                         f"  {agreement.id} · {customer} · ", status)
+
+
+def _full(result: AgreementResult, console: Console, name: Name) -> None:
+    table = Table(title=_heading(result, name(result.customer), result.met),
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("objective", no_wrap=True)
+    table.add_column("clause", no_wrap=True)
+    table.add_column("attainment", justify="right", no_wrap=True)
+    table.add_column("goal", justify="right", no_wrap=True)
+    table.add_column("evidence", min_width=20)
+    table.add_column("credit", justify="right", no_wrap=True)
+    for objective in result.objectives:
+        mark = Text(" ✓", style="green") if objective.met else Text(" ✗", style="bold red")
+        table.add_row(
+            objective.id, objective.clause or "",
+            Text.assemble(_attainment(objective), mark), _goal(objective),
+            counts_text(objective),
+            f"{float(objective.credit * 100):g} %" if objective.credit else "",
+        )
+    console.print(table)
+    console.print(f"Credit: {_credit(result, ' of the fee')}\n", markup=False)
+
+
+def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -> None:
+    """A row per customer, then one table of the objectives of the customers that missed."""
+    first = results[0]
+    missed = [r for r in results if not r.met]
+    heading = Text.assemble(
+        (first.agreement.title or first.agreement.id, "bold"),
+        f"  {first.agreement.id} · {len(results)} customers · ",
+        Text(f"{len(results) - len(missed)} met", style="green"), ", ",
+        Text(f"{len(missed)} missed", style="bold red" if missed else "green"))
+    console.print(heading)
+    rows = []
+    for result in results:
+        met = sum(o.met for o in result.objectives)
+        rows.append((name(result.customer), "met" if result.met else "missed", str(met),
+                     str(len(result.objectives) - met), _credit(result)))
+    # Plain text, printed as it is: no markup, no highlighting, no wrapping (see the module).
+    console.out(grid(("customer", "result", "objectives met", "missed", "credit"), rows,
+                     right=frozenset({2, 3, 4})), highlight=False, end="")
+    if missed:
+        console.print(Text(f"\nThe {len(missed)} customer{'s' if len(missed) != 1 else ''} "
+                           "that missed:", style="bold"))
+        detail = []
+        for result in missed:
+            customer = name(result.customer)
+            for objective in result.objectives:
+                detail.append((customer, objective.id, objective.clause or "",
+                               _attainment(objective) + (" ✓" if objective.met else " ✗"),
+                               _goal(objective), counts_text(objective),
+                               f"{float(objective.credit * 100):g} %" if objective.credit
+                               else ""))
+                customer = ""
+        console.out(grid(("customer", "objective", "clause", "attainment", "goal", "evidence",
+                          "credit"), detail, right=frozenset({3, 4, 6})),
+                    highlight=False, end="")
+    total = sum((r.credit.amount or Decimal(0) for r in results), Decimal(0))
+    currency = first.credit.currency
+    line = f"Credits owed to {len(missed)} of {len(results)} customers"
+    if currency is not None:
+        line += f": {currency} {total:,} in all"
+    console.print(line + "\n", markup=False)
 
 
 def render_csv(evaluation: Evaluation, out: TextIO) -> None:
-    """Every item, one row each: the columns of every metric, empty where they do not apply."""
-    columns = ["agreement", "customer", "objective", "metric"]
-    for metric in Metric:
-        columns += [c for c in ITEM_COLUMNS[metric] if c not in columns]
-    out.write(evaluation.formatted_items().select(columns).write_csv())
+    """Every item, one row each: the evidence CSV (:func:`accord.io.writer.evidence_csv`)."""
+    out.write(evidence_csv(evaluation.formatted_items()))

@@ -11,9 +11,7 @@ last are kept, by the content of the page they print (:func:`report_pdf`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import threading
 from collections import OrderedDict
@@ -23,14 +21,16 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import polars as pl
+
 from accord.charts import JPEG_QUALITY, JPEG_SCALE
 from accord.documents.calculation import shown_percent
 from accord.documents.render import _environment, _style
 from accord.documents.report_view import Report, build_report
 from accord.documents.sla import Source
 from accord.engine.periods import Period
-from accord.engine.results import ITEM_COLUMNS
-from accord.model import Agreement, Metric
+from accord.io.writer import EVIDENCE_COLUMNS, evidence_csv, evidence_frame
+from accord.model import Agreement
 from accord.store.results import StoredResult
 
 __all__ = [
@@ -57,10 +57,8 @@ TREND_PERIODS = 12
 Trend = tuple[tuple[str, float | None, float | None], ...]
 """(period, attainment, goal), oldest first."""
 
-CSV_COLUMNS: tuple[str, ...] = ("agreement", "customer", "objective", "metric", *dict.fromkeys(
-    column for metric in Metric for column in ITEM_COLUMNS[metric]))
-"""The columns of ``accord evaluate --format csv``: every metric's item columns, empty where
-they do not apply (DESIGN.md §6)."""
+CSV_COLUMNS = EVIDENCE_COLUMNS
+"""The columns of the report's CSV: those of ``accord evaluate --format csv``."""
 
 
 @dataclass(frozen=True)
@@ -229,26 +227,13 @@ def report_pdf(inputs: ReportInputs, *, cached: bool = True, key: str | None = N
     return printed
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
 def report_csv(inputs: ReportInputs) -> str:
-    """The evidence items of every agreement in the report, one row each, in the columns of
-    :data:`CSV_COLUMNS`."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for entry in inputs.agreements:
-        metrics = {o["id"]: o["metric"] for o in entry.result.document["objectives"]}
-        for item in entry.items:
-            row = {**item, "metric": metrics.get(str(item.get("objective")), "")}
-            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
-    return out.getvalue()
+    """The evidence items of every agreement in the report, one row each: the evidence CSV
+    (:func:`accord.io.writer.evidence_csv`, the columns of :data:`CSV_COLUMNS`)."""
+    frames = [evidence_frame(entry.items, {o["id"]: o["metric"]
+                                           for o in entry.result.document["objectives"]})
+              for entry in inputs.agreements]
+    return evidence_csv(pl.concat(frames) if frames else evidence_frame([], {}))
 
 
 def render_report(inputs: ReportInputs, fmt: str) -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,11 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accord.charts import burn_down_chart, javascript_bundle, trend_chart
+from accord.io.writer import evidence_csv as write_evidence_csv
+from accord.io.writer import evidence_frame
 from accord.portal.rendering import ViewerDep, render
 from accord.service import overview
 from accord.service.credits import credit_statements
 from accord.service.deps import EngineDep, NowDep, SettingsDep
-from accord.service.evaluations import parse_period, result_items
+from accord.service.evaluations import get_result, parse_period, result_items
 from accord.service.ingestion import ingestion_log
 from accord.service.live import live_timers
 from accord.service.tenancy import Principal, Scope
@@ -23,11 +23,6 @@ from accord.service.tenancy import Principal, Scope
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-_ITEM_COLUMNS = ["agreement", "customer", "objective", "ticket", "state", "elapsed_s",
-                 "target_s", "due_at", "slot", "window_end", "delivery", "delivered_at",
-                 "incident", "kind", "start", "end", "downtime_s", "met", "period"]
-
 
 def _period(period: str | None, now: Any) -> str:
     return parse_period(period) if period else overview.month_of(now)
@@ -148,16 +143,16 @@ async def at_risk_queue(request: Request, principal: ViewerDep, engine: EngineDe
 @router.get("/agreements/{agreement_id}/{customer}/evidence.csv")
 def evidence_csv(agreement_id: str, customer: str, principal: ViewerDep, engine: EngineDep,
                  now: NowDep, period: str | None = None) -> Response:
-    """Every evidence item of a result, as CSV."""
+    """Every evidence item of a result, as the evidence CSV of the CLI and the report."""
     chosen = _period(period, now)
+    (result,) = get_result(engine, principal, period=chosen, agreement_id=agreement_id,
+                           customer=customer)
     items = result_items(engine, principal, period=chosen, agreement_id=agreement_id,
                          customer=customer, limit=10**9).items
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=_ITEM_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(items)
+    metrics = {o["id"]: o["metric"] for o in result.document["objectives"]}
     name = f"{agreement_id}-{customer}-{chosen}-evidence.csv"
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(write_evidence_csv(evidence_frame(items, metrics)),
+                    media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
