@@ -384,6 +384,8 @@ def results_show(
     db: Db = None,
 ) -> None:
     """A stored result: each objective's attainment, counts and credit, and the evidence."""
+    from accord.model import Metric
+    from accord.render import attainment_text, credit_text, goal_text
     from accord.service.evaluations import parse_period
     from accord.store.results import result_history
 
@@ -412,24 +414,26 @@ def results_show(
                       markup=False)
         table = _table("objective", "metric", "attainment", "goal", "met", "counted",
                        "breached", "pending", "credit", "items")
+        for column in (2, 3, 5, 6, 7, 8, 9):
+            table.columns[column].justify = "right"
         items: dict[str, int] = {}
         for item in result.document["items"]:
             items[item["objective"]] = items.get(item["objective"], 0) + 1
         for objective in result.document["objectives"]:
-            attainment = objective["attainment"]
-            table.add_row(objective["id"], objective["metric"],
-                          "—" if attainment is None else f"{attainment:.6g}",
-                          f"{objective['goal']:.6g}" if objective["goal"] is not None else "—",
+            metric = Metric(objective["metric"])
+            table.add_row(objective["id"], metric.value,
+                          attainment_text(metric, objective["attainment"],
+                                          objective.get("target")),
+                          goal_text(objective["goal"], objective.get("target")),
                           "yes" if objective["met"] else "no", str(objective["counted"]),
                           str(objective["breached"]), str(objective["pending"]),
                           f"{objective['credit']['percent']:g} %",
                           str(items.get(objective["id"], 0)))
         _show(table)
         credit = result.document["credit"]
-        line = f"Credit: {credit['percent']:g} % of the fee"
-        if credit["amount"] is not None:
-            line += f" = {credit['currency']} {credit['amount']}"
-        console.print(line + (" (capped)" if credit["capped"] else "") + "\n", markup=False)
+        console.print("Credit: " + credit_text(credit["percent"], credit["amount"],
+                                               credit["currency"], credit["capped"],
+                                               of=" of the fee") + "\n", markup=False)
 
 
 def _iso(instant: datetime) -> str:
