@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from accord.errors import AgreementError, Problem
 from accord.model.agreement import Agreement, cross_check
-from accord.model.objectives import Metric
+from accord.model.objectives import Metric, closest_metric, problems_beside_the_metric
 
 __all__ = ["agreement_files", "load_agreement", "load_agreements", "parse_agreement"]
 
@@ -134,7 +134,9 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
     try:
         agreement = Agreement.model_validate(data)
     except ValidationError as error:
-        problems += [_problem(e, positions, file) for e in error.errors()]
+        for e in error.errors():
+            problems.append(_problem(e, positions, file))
+            problems += _beside_the_metric(e, data, positions, file)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AgreementError(f"{file}: {len(problems)} problem(s)", problems)
@@ -208,9 +210,25 @@ def _problem(error: Any, positions: dict[KeyPath, Position], file: str) -> Probl
     elif kind in ("union_tag_not_found", "union_tag_invalid"):
         message = "metric must be one of " + ", ".join(m.value for m in Metric)
         loc = (*loc, "metric") if kind == "union_tag_invalid" else loc
+        close = closest_metric(error.get("input", {}).get("metric", "")) \
+            if kind == "union_tag_invalid" and isinstance(error.get("input"), dict) else None
+        hint = f"did you mean {close.value}?" if close is not None else None
     elif kind == "literal_error" and loc == ("accord",):
         message = "this is format version 1: write `accord: 1`"
     return _located(loc, message, hint, positions, file)
+
+
+def _beside_the_metric(error: Any, data: dict[str, Any], positions: dict[KeyPath, Position],
+                       file: str) -> list[Problem]:
+    """An objective with no metric or an unknown one is checked still, for its other
+    problems (:func:`accord.model.objectives.problems_beside_the_metric`)."""
+    loc = tuple(error["loc"])
+    objective = error.get("input")
+    if (error["type"] not in ("union_tag_not_found", "union_tag_invalid") or len(loc) != 2
+            or loc[0] != "objectives" or not isinstance(objective, dict)):
+        return []
+    return [_problem({**e, "loc": (*loc, *e["loc"])}, positions, file)
+            for e in problems_beside_the_metric(objective)]
 
 
 def _located(loc: KeyPath, message: str, hint: str | None,

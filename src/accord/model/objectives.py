@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from dateutil.rrule import rrulestr
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from accord.model.calendar import ALWAYS
 from accord.model.values import (
@@ -33,6 +36,8 @@ __all__ = [
     "Schedule",
     "TicketObjective",
     "Tier",
+    "closest_metric",
+    "problems_beside_the_metric",
 ]
 
 
@@ -241,3 +246,38 @@ Objective = Annotated[
     | KpiObjective,
     Field(discriminator="metric"),
 ]
+
+
+_MODELS: dict[Metric, type[_ObjectiveBase]] = {
+    Metric.RESPONSE_TIME: ResponseObjective, Metric.RESOLUTION_TIME: ResolutionObjective,
+    Metric.AVAILABILITY: AvailabilityObjective, Metric.DELIVERY: DeliveryObjective,
+    Metric.KPI: KpiObjective,
+}
+_SOME_METRICS_KEYS = frozenset(key for model in _MODELS.values()
+                               for key in model.model_fields) - set(_ObjectiveBase.model_fields)
+
+
+def closest_metric(written: object) -> Metric | None:
+    """The metric that ``written`` (an unknown metric) most likely meant, if any is close."""
+    close = difflib.get_close_matches(str(written).strip().lower(), [m.value for m in Metric],
+                                      n=1, cutoff=0.6)
+    return Metric(close[0]) if close else None
+
+
+def problems_beside_the_metric(objective: Mapping[str, Any]) -> list[ErrorDetails]:
+    """The problems of an objective whose ``metric`` is missing or unknown, other than the
+    metric itself: so that one mistake does not hide the others. The objective is checked as
+    the metric its ``metric`` is closest to (``respone_time``: as response_time), else only
+    the keys that every metric has (and no key that no metric has)."""
+    metric = closest_metric(objective["metric"]) if "metric" in objective else None
+    if metric is not None:
+        model, data = _MODELS[metric], {**objective, "metric": metric.value}
+    else:
+        model = _ObjectiveBase
+        data = {k: v for k, v in objective.items()
+                if k != "metric" and k not in _SOME_METRICS_KEYS}
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        return [e for e in error.errors() if e["loc"][:1] != ("metric",)]
+    return []
