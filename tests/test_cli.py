@@ -407,10 +407,11 @@ def test_an_older_database_is_upgraded_and_an_unknown_one_refused(db_url: str) -
 
 
 def test_the_default_database_is_accord_db_in_the_current_folder(tmp_path: Path) -> None:
-    created = ok(accord_db("agreements", "list", cwd=tmp_path))
+    # Only a command that stores something creates it (issue 12: reading never does).
+    created = ok(accord_db("apply", str(EXAMPLES / "agreements"), cwd=tmp_path))
     assert "sqlite:///accord.db: created the database schema" in created.stderr
-    assert "No agreement is stored" in created.stdout
     assert (tmp_path / "accord.db").is_file()
+    assert "northwind-acme-billing" in ok(accord_db("agreements", "list", cwd=tmp_path)).stdout
 
 
 def test_evaluating_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
