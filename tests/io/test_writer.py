@@ -9,6 +9,12 @@ import pytest
 from accord.engine.tables import TableName
 from accord.errors import UsageError
 from accord.io import read_table, write_table
+from accord.io.writer import (
+    EVIDENCE_COLUMNS,
+    evidence_csv,
+    evidence_frame,
+    neutralise_formulas,
+)
 from tests.io.files import at, sample
 
 FRAME = pl.DataFrame({
@@ -59,3 +65,41 @@ def test_what_is_written_reads_back_the_same(tmp_path: Path, suffix: str) -> Non
 def test_an_unknown_suffix_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         write_table(FRAME, tmp_path / "t.xlsx")
+
+
+# The evidence CSV: one writer for the CLI, the portal and the report.
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+    ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("T-1", "T-1"), ("a=b", "a=b"), ("", ""), (None, None)])
+def test_a_text_cell_a_spreadsheet_would_run_is_written_after_a_quote(
+        cell: str | None, written: str | None) -> None:
+    frame = pl.DataFrame({"ticket": [cell], "elapsed_s": [-5]},
+                         schema={"ticket": pl.String, "elapsed_s": pl.Int64})
+    assert neutralise_formulas(frame).to_dicts() == [{"ticket": written, "elapsed_s": -5}]
+
+
+def test_the_evidence_csv_of_stored_items_has_every_column_in_one_format() -> None:
+    items = [{"agreement": "a", "customer": "c", "objective": "first-response",
+              "ticket": "=1+1", "state": "stopped", "elapsed_s": 600, "target_s": 3600,
+              "due_at": "2026-03-02T10:00:00Z", "met": True, "period": "2026-03"},
+             {"agreement": "a", "customer": "c", "objective": "uptime", "incident": "I-1",
+              "kind": "outage", "start": "2026-03-02T10:00:00Z", "end": None,
+              "downtime_s": 60, "met": False, "period": "2026-03"}]
+    text = evidence_csv(evidence_frame(items, {"first-response": "response_time",
+                                               "uptime": "availability"}))
+    header, first, second = text.splitlines()
+    assert tuple(header.split(",")) == EVIDENCE_COLUMNS
+    row = dict(zip(EVIDENCE_COLUMNS, first.split(","), strict=True))
+    assert row["ticket"] == "'=1+1"
+    assert row["metric"] == "response_time"
+    assert row["elapsed_s"] == "600"
+    assert row["met"] == "true"
+    assert row["incident"] == ""
+    row = dict(zip(EVIDENCE_COLUMNS, second.split(","), strict=True))
+    assert row["metric"] == "availability"
+    assert row["downtime_s"] == "60"
+    assert row["met"] == "false"
+    assert row["end"] == ""

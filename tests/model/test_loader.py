@@ -226,3 +226,20 @@ def test_problems_in_several_files_are_all_reported(tmp_path: Path) -> None:
 def test_the_bundled_examples_are_valid() -> None:
     loaded = load_agreements([Path(__file__).parents[2] / "examples" / "agreements"])
     assert len(loaded) >= 4
+
+
+def test_an_unknown_metric_does_not_hide_the_objectives_other_problems() -> None:
+    text = (VALID.replace("metric: resolution_time", "metric: resolutoin_time")
+            .replace("P1: 4h", "P1: 4 hours").replace("compliance: 90%", "compliance: 190%")
+            .replace("metric: availability", "metric: uptime")
+            .replace("target: 99.9%", "target: 99.9%\n    colour: red"))
+    found = problems(text)
+    assert found[0] == ("a.yaml:18:5: objectives.resolution.metric: metric must be one of "
+                        "response_time, resolution_time, availability, delivery, kpi — did you "
+                        "mean resolution_time?")
+    assert [p.split(": ")[1] for p in found[1:]] == [
+        "objectives.resolution.targets.P1", "objectives.resolution.compliance",
+        "objectives.uptime.metric", "objectives.uptime.colour"]
+    assert "'4 hours' is not a duration" in found[1]
+    assert "'190%' is over 100%" in found[2]
+    assert "unknown key 'colour'" in found[4]

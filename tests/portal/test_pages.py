@@ -5,10 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from tests.portal.conftest import PASSWORD, browser_of, csrf_of, logged_in
+from accord.engine import TableName
+from accord.service.evaluations import evaluate_period
+from accord.store.ingest import ingest_file
+from tests.portal.conftest import NOW, PASSWORD, browser_of, csrf_of, logged_in
 from tests.service.conftest import Workspace
 
 
@@ -106,6 +111,38 @@ def test_evidence_downloads_as_csv(site: Workspace) -> None:
         params={"limit": 10_000}).json()
     assert len(rows) == api["total"]
     assert rows[0]["ticket"] == api["items"][0]["ticket"]
+
+
+def test_evidence_downloads_in_the_columns_and_formats_of_the_cli(site: Workspace) -> None:
+    from tests.test_cli import EXAMPLES, accord
+
+    answer = logged_in(site, "ann").get(
+        "/agreements/northwind-acme-billing/acme/evidence.csv?period=2026-03")
+    cli = accord("evaluate", "--agreements", str(EXAMPLES / "agreements"), "--data",
+                 str(EXAMPLES / "data"), "--period", "2026-03", "--at", "2026-04-01T00:00:00Z",
+                 "--agreement", "northwind-acme-billing", "--format", "csv")
+    # The workspace evaluated March as of 1 April, as the CLI does here.
+    lines = [line for line in cli.stdout.splitlines()
+             if line.startswith("northwind-acme-billing,acme,")]
+    assert answer.text.splitlines() == [cli.stdout.splitlines()[0], *lines]
+
+
+def test_a_formula_in_the_data_downloads_as_text(fresh_workspace: Workspace,
+                                                 tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://x","y")'
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("id,customer,service,priority,created_at,first_response_at,resolved_at,"
+                       "type\n" + '"=HYPERLINK(""http://x"",""y"")",acme,billing-system,P3,'
+                       "2026-03-02T08:48:04Z,2026-03-02T09:59:22Z,2026-03-03T11:01:59Z,"
+                       "incident\n")
+    ingest_file(fresh_workspace.engine, tickets, TableName.TICKETS)
+    evaluate_period(fresh_workspace.engine, period="2026-03", at=datetime(2026, 4, 1, tzinfo=UTC),
+                    by="tests", now=NOW)
+    answer = logged_in(fresh_workspace, "ann").get(
+        "/agreements/northwind-acme-billing/acme/evidence.csv?period=2026-03")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert {row["ticket"] for row in rows if "HYPERLINK" in row["ticket"]} == {"'" + formula}
+    assert not [cell for row in rows for cell in row.values() if cell[:1] in ("=", "+", "@")]
 
 
 def test_a_credit_statement_downloads_as_text(site: Workspace) -> None:
