@@ -14,6 +14,7 @@ evaluation table and ``accord results show`` take them from. A customer is shown
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TextIO
@@ -103,16 +104,23 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset
          ) -> str:
     """``rows`` under ``headers`` as aligned plain text, a rule under the headers (the look of
     Rich's SIMPLE_HEAD tables); the columns numbered in ``right`` aligned right."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    line = "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
-    return "\n".join([line(headers), rule, *map(line, rows)]) + "\n"
+    return "\n".join([line.format(*headers).rstrip(), rule,
+                      *(line.format(*row).rstrip() for row in rows)]) + "\n"
+
+
+def _write(console: Console, text: str) -> None:
+    """Plain text straight to the console's file: Rich would look at every line again (see
+    the module), for nothing but control characters, which are taken out here."""
+    console.file.write(_CONTROL.sub("", text))
+    console.file.flush()
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+"""Control characters but the newline: a customer's id from the data must not drive the
+terminal."""
 
 
 def render_table(evaluation: Evaluation, console: Console, *, name: Name = _same) -> None:
@@ -182,8 +190,8 @@ def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -
         rows.append((name(result.customer), "met" if result.met else "missed", str(met),
                      str(len(result.objectives) - met), _credit(result)))
     # Plain text, printed as it is: no markup, no highlighting, no wrapping (see the module).
-    console.out(grid(("customer", "result", "objectives met", "missed", "credit"), rows,
-                     right=frozenset({2, 3, 4})), highlight=False, end="")
+    _write(console, grid(("customer", "result", "objectives met", "missed", "credit"), rows,
+                         right=frozenset({2, 3, 4})))
     if missed:
         console.print(Text(f"\nThe {len(missed)} customer{'s' if len(missed) != 1 else ''} "
                            "that missed:", style="bold"))
@@ -197,9 +205,8 @@ def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -
                                f"{float(objective.credit * 100):g} %" if objective.credit
                                else ""))
                 customer = ""
-        console.out(grid(("customer", "objective", "clause", "attainment", "goal", "evidence",
-                          "credit"), detail, right=frozenset({3, 4, 6})),
-                    highlight=False, end="")
+        _write(console, grid(("customer", "objective", "clause", "attainment", "goal",
+                              "evidence", "credit"), detail, right=frozenset({3, 4, 6})))
     total = sum((r.credit.amount or Decimal(0) for r in results), Decimal(0))
     currency = first.credit.currency
     line = f"Credits owed to {len(missed)} of {len(results)} customers"

@@ -210,9 +210,10 @@ def _problem(error: Any, positions: dict[KeyPath, Position], file: str) -> Probl
     elif kind in ("union_tag_not_found", "union_tag_invalid"):
         message = "metric must be one of " + ", ".join(m.value for m in Metric)
         loc = (*loc, "metric") if kind == "union_tag_invalid" else loc
-        close = closest_metric(error.get("input", {}).get("metric", "")) \
-            if kind == "union_tag_invalid" and isinstance(error.get("input"), dict) else None
-        hint = f"did you mean {close.value}?" if close is not None else None
+        written = error.get("input")
+        meant = closest_metric(written.get("metric", "")) \
+            if kind == "union_tag_invalid" and isinstance(written, dict) else None
+        hint = f"did you mean {meant.value}?" if meant is not None else None
     elif kind == "literal_error" and loc == ("accord",):
         message = "this is format version 1: write `accord: 1`"
     return _located(loc, message, hint, positions, file)
