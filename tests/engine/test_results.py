@@ -35,3 +35,21 @@ def test_items_print_in_the_documented_order() -> None:
              item.get("ticket") or item.get("slot") or item.get("incident"))
             for item in evaluation.document()["items"]]
     assert keys == sorted(keys)
+
+
+def test_the_runs_of_many_customers_encode_as_their_items() -> None:
+    from accord.model import parse_agreement
+    from tests import many_customers
+
+    evaluation = evaluate([parse_agreement(many_customers.AGREEMENT, "desk.yaml")],
+                          many_customers.tables(40), Period.parse("2026-03"),
+                          datetime.fromisoformat("2026-04-01T00:00:00Z"))
+    runs = evaluation.item_runs()
+    assert len(runs) == 40
+    documents = evaluation.item_documents()
+    for run in runs:
+        encoded = evaluation.encoded_items(run, b",", (b"[", b"]"))
+        assert json.loads(encoded) == documents[run.start:run.start + run.length]
+    out = io.StringIO()
+    evaluation.write_json(out)
+    assert json.loads(out.getvalue()) == evaluation.document()

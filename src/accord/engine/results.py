@@ -247,25 +247,54 @@ class Evaluation:
         """The items of ``run`` as the JSON objects they print as (the keys of
         :meth:`item_documents`, UTF-8), joined by ``separator``, between ``ends``.
 
-        Polars encodes the run's own columns as JSON lines (a million items in about a second,
-        not the minutes of a dict per item); the keys every item of the run shares are encoded
-        once, by Polars too, and put in front of each line.
+        Polars encodes the runs' own columns as JSON lines (a million items in about a second,
+        not the minutes of a dict per item), and the keys every item of a run shares, which are
+        put in front of each of its lines: all runs of a metric at once (:attr:`_encoded`), as
+        a thousand customers make thousands of runs, and a call of Polars per run cost more
+        than the evaluation.
         """
-        rows = pl.Series(self._output.rows[run.start:run.start + run.length])
-        frame = _formatted(self.items.select(ITEM_COLUMNS[run.metric])[rows])
-        head = io.BytesIO()
-        pl.DataFrame({"agreement": [run.agreement], "customer": [run.customer],
-                      "objective": [run.objective]}).write_ndjson(head)
-        shared = head.getvalue().rstrip(b"\n")
-        if frame.width == 0:
+        shared, lines = self._encoded[run]
+        if lines is None:
             return ends[0] + separator.join([shared] * run.length) + ends[1]
         prefix = shared[:-1] + b","  # '{"agreement":…,"objective":…,' and then a line's rest
-        lines = io.BytesIO()
-        frame.write_ndjson(lines)
         # Each line is '{…}\n', and JSON escapes every newline inside a value, so "\n{" is
         # exactly where one item ends and the next begins.
-        joined = memoryview(lines.getvalue().replace(b"\n{", separator + prefix))
+        joined = memoryview(bytes(lines).replace(b"\n{", separator + prefix))
         return b"".join((ends[0], prefix, joined[1:-1], ends[1]))
+
+    @cached_property
+    def _encoded(self) -> dict[ItemRun, tuple[bytes, memoryview | None]]:
+        """Each run's shared keys (``{"agreement":…,"customer":…,"objective":…}``) and its
+        items' own columns as JSON lines, a view into the lines of all items of its metric
+        (None for a metric without item columns)."""
+        runs = self.item_runs()
+        head = io.BytesIO()
+        pl.DataFrame({"agreement": [r.agreement for r in runs],
+                      "customer": [r.customer for r in runs],
+                      "objective": [r.objective for r in runs]},
+                     schema={"agreement": pl.String, "customer": pl.String,
+                             "objective": pl.String}).write_ndjson(head)
+        heads = head.getvalue().split(b"\n")
+        encoded: dict[ItemRun, tuple[bytes, memoryview | None]] = {
+            run: (heads[i], None) for i, run in enumerate(runs)}
+        for metric in Metric:
+            mine = [(i, run) for i, run in enumerate(runs) if run.metric is metric]
+            if not mine or not ITEM_COLUMNS[metric]:
+                continue
+            rows = np.concatenate([self._output.rows[run.start:run.start + run.length]
+                                   for _, run in mine])
+            lines = io.BytesIO()
+            _formatted(self.items.select(ITEM_COLUMNS[metric])[pl.Series(rows)]
+                       ).write_ndjson(lines)
+            text = memoryview(lines.getvalue())
+            line_ends = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10) + 1
+            first = 0
+            for i, run in mine:
+                start = int(line_ends[first - 1]) if first else 0
+                first += run.length
+                end = int(line_ends[first - 1]) if run.length else start
+                encoded[run] = (heads[i], text[start:end])
+        return encoded
 
     def item_documents(self) -> list[dict[str, Any]]:
         rows = self.formatted_items().to_dicts()
