@@ -104,11 +104,15 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset
          ) -> str:
     """``rows`` under ``headers`` as aligned plain text, a rule under the headers (the look of
     Rich's SIMPLE_HEAD tables); the columns numbered in ``right`` aligned right."""
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
-    line = "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
-    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
-    return "\n".join([line.format(*headers).rstrip(), rule,
-                      *(line.format(*row).rstrip() for row in rows)]) + "\n"
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
+    widths = [max(len(h), *map(len, column)) if column else len(h)
+              for h, column in zip(headers, columns, strict=True)]
+    last = len(widths) - 1
+    # The last column, aligned left, is not padded: no line ends in spaces.
+    line = "  ".join("{}" if i == last and i not in right
+                     else f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
+    rule = "─" * (sum(widths) + 2 * last)
+    return "\n".join([line.format(*headers), rule, *(line.format(*row) for row in rows)]) + "\n"
 
 
 def _write(console: Console, text: str) -> None:
@@ -175,9 +179,18 @@ def _full(result: AgreementResult, console: Console, name: Name) -> None:
 
 
 def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -> None:
-    """A row per customer, then one table of the objectives of the customers that missed."""
+    """A row per customer, then one table of the objectives of the customers that missed.
+
+    What customers share is written once: the goals (the agreement's), and each distinct
+    credit, of which there are a few (the tiers).
+    """
     first = results[0]
-    missed = [r for r in results if not r.met]
+    cap = float(first.agreement.credit_cap * 100)
+    credits: dict[object, str] = {}
+    shares: dict[Decimal, str] = {Decimal(0): ""}
+    goals = {o.id: _goal(o) for o in first.objectives}
+    met_by_result = [all(o.met for o in r.objectives) for r in results]
+    missed = [r for r, met in zip(results, met_by_result, strict=True) if not met]
     heading = Text.assemble(
         (first.agreement.title or first.agreement.id, "bold"),
         f"  {first.agreement.id} · {len(results)} customers · ",
@@ -185,10 +198,15 @@ def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -
         Text(f"{len(missed)} missed", style="bold red" if missed else "green"))
     console.print(heading)
     rows = []
-    for result in results:
+    for result, all_met in zip(results, met_by_result, strict=True):
+        credit = result.credit
+        shown = credits.get(credit)
+        if shown is None:
+            shown = credits[credit] = credit_text(float(credit.share * 100), credit.amount,
+                                                  credit.currency, credit.capped, cap)
         met = sum(o.met for o in result.objectives)
-        rows.append((name(result.customer), "met" if result.met else "missed", str(met),
-                     str(len(result.objectives) - met), _credit(result)))
+        rows.append((name(result.customer), "met" if all_met else "missed", str(met),
+                     str(len(result.objectives) - met), shown))
     # Plain text, printed as it is: no markup, no highlighting, no wrapping (see the module).
     _write(console, grid(("customer", "result", "objectives met", "missed", "credit"), rows,
                          right=frozenset({2, 3, 4})))
@@ -199,11 +217,17 @@ def _summary(results: Sequence[AgreementResult], console: Console, name: Name) -
         for result in missed:
             customer = name(result.customer)
             for objective in result.objectives:
+                share = shares.get(objective.credit)
+                if share is None:
+                    share = shares[objective.credit] = f"{float(objective.credit * 100):g} %"
+                attained = objective.attainment
                 detail.append((customer, objective.id, objective.clause or "",
-                               _attainment(objective) + (" ✓" if objective.met else " ✗"),
-                               _goal(objective), counts_text(objective),
-                               f"{float(objective.credit * 100):g} %" if objective.credit
-                               else ""))
+                               attainment_text(objective.metric, None if attained is None
+                                               else attained.numerator / attained.denominator,
+                                               objective.target)
+                               + (" ✓" if objective.met else " ✗"),
+                               goals.get(objective.id) or _goal(objective),
+                               counts_text(objective), share))
                 customer = ""
         _write(console, grid(("customer", "objective", "clause", "attainment", "goal",
                               "evidence", "credit"), detail, right=frozenset({3, 4, 6})))
