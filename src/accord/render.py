@@ -60,14 +60,14 @@ def goal_text(goal: float, target: str | None) -> str:
     return target if target is not None else "≥ " + percent(goal)
 
 
-def credit_text(share_percent: float, amount: object | None, currency: str | None,
+def credit_text(share_percent: float, amount: Decimal | str | None, currency: str | None,
                 capped: bool, cap_percent: float | None = None, *, of: str = "") -> str:
-    """``5.5 % = EUR 528.00`` (``of`` goes after the percentage: ``5.5 % of the fee = …``),
-    and ``(capped at 30 %)`` when the cap applied."""
+    """``5.5 % = EUR 4,528.00`` (``of`` goes after the percentage: ``5.5 % of the fee = …``),
+    and ``(capped at 30 %)`` when the cap applied. ``amount`` as computed or as stored (the
+    decimal text of the JSON document)."""
     text = f"{share_percent:g} %{of}"
     if amount is not None:
-        shown = f"{amount:,}" if isinstance(amount, Decimal) else str(amount)
-        text += f" = {currency} {shown}"
+        text += f" = {currency} {Decimal(amount):,}"
     if capped:
         text += f" (capped at {cap_percent:g} %)" if cap_percent is not None else " (capped)"
     return text

@@ -128,3 +128,9 @@ def test_the_report_csv_writes_a_formula_in_the_data_as_text(tmp_path: Path) -> 
     rows = list(csv.DictReader(io.StringIO(report)))
     assert {row["ticket"] for row in rows if "HYPERLINK" in row["ticket"]} == {"'" + formula}
     assert not [cell for row in rows for cell in row.values() if cell[:1] in ("=", "+", "@")]
+
+
+def test_results_list_writes_credits_as_the_evaluation_table_does(evaluated: str) -> None:
+    listed = ok(accord_db("results", "list", "--period", "2026-03", db=evaluated)).stdout
+    (row,) = [line for line in listed.splitlines() if "northwind-acme-billing" in line]
+    assert "25 % = EUR 4,625.00 (capped)" in row

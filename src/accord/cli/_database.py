@@ -346,6 +346,7 @@ def results_list(
     db: Db = None,
 ) -> None:
     """The current stored results: per period, agreement and customer."""
+    from accord.render import credit_text
     from accord.service.evaluations import parse_period
     from accord.store.results import list_results
 
@@ -363,9 +364,8 @@ def results_list(
     table = _table("period", "agreement", "customer", "version", "met", "credit", "as of",
                    "evaluated")
     for result in results:
-        credit = f"{float(result.credit_percent):g} %"
-        if result.credit_amount is not None:
-            credit += f" = {result.currency} {result.credit_amount}"
+        credit = credit_text(float(result.credit_percent), result.credit_amount,
+                             result.currency, bool(result.document["credit"]["capped"]))
         table.add_row(result.period, result.agreement_id, result.customer, str(result.version),
                       "met" if result.met else "missed", credit, _when(result.at),
                       _when(result.evaluated_at))
