@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +22,7 @@ from accord.errors import AccordError, AuthenticationError
 from accord.portal.rendering import ViewerDep, render, safe_next
 from accord.service import accounts
 from accord.service.deps import SESSION_COOKIE, EngineDep, NowDep, SettingsDep
+from accord.service.routes.session import client_address
 from accord.service.throttle import LoginThrottle, TooManyAttemptsError
 
 __all__ = ["router"]
@@ -67,22 +69,21 @@ async def login(request: Request, engine: EngineDep, settings: SettingsDep, now:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not secrets.compare_digest(_signed(settings, nonce).encode(),
                                                login_token.encode()):
-        return _login_form(request, settings, next_url=next, username=username, status_code=400,
+        return _login_form(request, settings, next_url=next,
+                           username=username[:accounts.MAX_USERNAME_LENGTH], status_code=400,
                            message="The form expired. Please log in again.")
     throttle: LoginThrottle = request.app.state.login_throttle
-    address = request.client.host if request.client else "-"
+    shown = username[:accounts.MAX_USERNAME_LENGTH]
     try:
-        throttle.check(username, address, now)
-        principal = await run_in_threadpool(accounts.authenticate, engine, username=username,
-                                            password=password)
+        principal = await run_in_threadpool(
+            throttle.guard, username, client_address(request), now,
+            partial(accounts.authenticate, engine, username=username, password=password))
     except TooManyAttemptsError as error:
-        return _login_form(request, settings, next_url=next, username=username,
-                           status_code=429, message=str(error))
+        return _login_form(request, settings, next_url=next, username=shown,
+                           status_code=429, message=_wait(error))
     except AuthenticationError:
-        throttle.failed(username, address, now)
-        return _login_form(request, settings, next_url=next, username=username,
+        return _login_form(request, settings, next_url=next, username=shown,
                            status_code=401, message="Wrong user name or password.")
-    throttle.succeeded(username, address)
     opened = await run_in_threadpool(accounts.open_session, engine, principal, now=now,
                                      lifetime=settings.session_lifetime)
     done = RedirectResponse(safe_next(next), status_code=303)
@@ -91,6 +92,10 @@ async def login(request: Request, engine: EngineDep, settings: SettingsDep, now:
                     samesite="lax", secure=_secure(request, settings), path="/")
     done.delete_cookie(LOGIN_COOKIE, path="/login")
     return done
+
+
+def _wait(error: TooManyAttemptsError) -> str:
+    return f"Too many failed attempts. Please wait {error.retry_after} seconds and try again."
 
 
 @router.post("/logout")
@@ -113,18 +118,24 @@ def change_password(request: Request, principal: ViewerDep, engine: EngineDep, n
                     current: Annotated[str, Form()], new: Annotated[str, Form()],
                     again: Annotated[str, Form()]) -> Response:
     message = None
+    status = 400
     if new != again:
         message = "The two new passwords differ."
     else:
+        throttle: LoginThrottle = request.app.state.login_throttle
         try:
-            accounts.change_password(engine, principal, current=current, new=new, now=now)
+            throttle.guard(principal.username, client_address(request), now, partial(
+                accounts.change_password, engine, principal, current=current, new=new,
+                now=now))
+        except TooManyAttemptsError as error:
+            message, status = _wait(error), 429
         except AuthenticationError:
             message = "The current password is wrong."
         except AccordError as error:
             message = "; ".join(str(p) for p in error.problems) or error.message
     if message is not None:
         return render(request, "account.html", {"title": "Your account", "message": message},
-                      principal=principal, status_code=400)
+                      principal=principal, status_code=status)
     # Changing the password ended every session, this one too.
     done = RedirectResponse("/login?changed=1", status_code=303)
     done.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

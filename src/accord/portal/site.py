@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -10,12 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.errors import AccordError
+from accord.errors import AccordError, UsageError
 from accord.portal import auth, pages, reports
-from accord.portal.rendering import LoginRequiredError, error_page, templates
+from accord.portal.rendering import LoginRequiredError, error_page, render, templates
 from accord.service import ServiceSettings, create_app
-from accord.service.app import accord_error_response
+from accord.service.app import accord_error_response, http_error_response, too_large
 
 __all__ = ["create_site", "site_from_environment"]
 
@@ -40,12 +42,24 @@ def create_site(settings: ServiceSettings, engine: Engine,
             return await accord_error_response(request, error)
         return error_page(request, error)
 
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code != 413 or request.url.path.startswith(
+                ("/api/", "/healthz", "/readyz")):
+            return await http_error_response(request, error)
+        return render(request, "error.html", {
+            "title": "Too much sent", "status": 413,
+            "error": UsageError("What was sent is too large.", [replace(
+                too_large(request), hint="shorten what was typed into the form")])},
+            status_code=413)
+
     async def login_required(request: Request, error: Exception) -> Response:
         assert isinstance(error, LoginRequiredError)
         return error.redirect()
 
     app.add_exception_handler(AccordError, accord_error)
     app.add_exception_handler(LoginRequiredError, login_required)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     return app
 
 

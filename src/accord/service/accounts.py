@@ -32,6 +32,8 @@ from accord.store.schema import (
 )
 
 __all__ = [
+    "MAX_PASSWORD_LENGTH",
+    "MAX_USERNAME_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "NewToken",
     "OpenedSession",
@@ -54,6 +56,10 @@ __all__ = [
 ]
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+"""Longer passwords are refused before hashing: argon2 of megabytes is work an anonymous
+caller could make the server do."""
+MAX_USERNAME_LENGTH = 200
 TOKEN_PREFIX = "accord_"
 _HASHER = PasswordHasher()
 # Verified against when the user is unknown, so that a wrong name takes as long as a wrong
@@ -99,10 +105,11 @@ def _user(row: UserRow) -> User:
     return User(row.id, row.username, Role(row.role), row.party_id, row.disabled, row.created_at)
 
 
-def _principal(row: UserRow, scopes: Iterable[Scope]) -> Principal:
+def _principal(row: UserRow, scopes: Iterable[Scope], token_id: int | None = None
+               ) -> Principal:
     role = Role(row.role)
     return Principal(row.id, row.username, role, row.party_id,
-                     frozenset(scopes) & ROLE_SCOPES[role])
+                     frozenset(scopes) & ROLE_SCOPES[role], token_id)
 
 
 def _check_password(password: str, username: str) -> None:
@@ -110,6 +117,9 @@ def _check_password(password: str, username: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(Problem(f"the password has {len(password)} characters",
                                 hint=f"use at least {MIN_PASSWORD_LENGTH}"))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(Problem(f"the password has {len(password)} characters",
+                                hint=f"use at most {MAX_PASSWORD_LENGTH}"))
     if password.strip().lower() == username.strip().lower():
         problems.append(Problem("the password is the user name", hint="choose another one"))
     if problems:
@@ -140,9 +150,12 @@ def add_user(engine: Engine, *, username: str, password: str, role: Role,
     """A new user. Customers and suppliers are bound to one stored party; admins and staff
     to none."""
     username = username.strip()
-    if not username or len(username) > 200 or any(c.isspace() for c in username):
+    if not username or len(username) > MAX_USERNAME_LENGTH or any(
+            c.isspace() for c in username):
+        shown = username if len(username) <= MAX_USERNAME_LENGTH else username[:40] + "…"
         raise UsageError("bad user name", [Problem(
-            f"{username!r} is not a user name", hint="1 to 200 characters, no spaces")])
+            f"{shown!r} is not a user name",
+            hint=f"1 to {MAX_USERNAME_LENGTH} characters, no spaces")])
     _check_password(password, username)
     if role in (Role.CUSTOMER, Role.SUPPLIER) and not party:
         raise UsageError(f"a {role.value} user needs a party", [Problem(
@@ -209,6 +222,9 @@ def change_password(engine: Engine, principal: Principal, *, current: str, new: 
 
 def authenticate(engine: Engine, *, username: str, password: str) -> Principal:
     """The user with this name and password (AuthenticationError, the same for every reason)."""
+    if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        # No account has such a name or password: refused before any lookup or hashing.
+        raise _refused("wrong user name or password")
     with Session(engine) as session:
         row = session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
         stored = row.password_hash if row is not None else _DECOY
@@ -233,14 +249,21 @@ def _refused(message: str) -> AuthenticationError:
 
 
 def create_token(engine: Engine, *, username: str, name: str, scopes: Iterable[Scope],
-                 now: datetime, expires_at: datetime | None = None) -> NewToken:
-    """A new API token for ``username`` with ``scopes`` (each allowed to the user's role)."""
+                 now: datetime, expires_at: datetime | None = None,
+                 parent: int | None = None) -> NewToken:
+    """A new API token for ``username`` with ``scopes`` (each allowed to the user's role).
+
+    ``parent`` is the token whose caller asks for this one: the new token then has none of
+    the scopes the parent lacks, expires when the parent does (at the latest; by default
+    exactly then), and is revoked with it (:func:`revoke_token`)."""
     wanted = tuple(sorted(set(scopes), key=list(Scope).index))
     if not wanted:
         raise UsageError("a token needs a scope", [Problem(
             "no scope given", hint="give one or more of: " + ", ".join(s.value for s in Scope))])
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with Session(for_writing(engine)) as session, session.begin():
+        if parent is not None:
+            expires_at = _within_parent(session, parent, wanted, expires_at)
         user = _row(session, username)
         refused = [s for s in wanted if s not in ROLE_SCOPES[Role(user.role)]]
         if refused:
@@ -251,10 +274,38 @@ def create_token(engine: Engine, *, username: str, name: str, scopes: Iterable[S
                     ROLE_SCOPES[Role(user.role)], key=list(Scope).index)))])
         row = ApiTokenRow(user_id=user.id, name=name, prefix=secret[:len(TOKEN_PREFIX) + 6],
                           token_hash=_digest(secret), scopes=" ".join(s.value for s in wanted),
-                          created_at=now, expires_at=expires_at)
+                          created_at=now, expires_at=expires_at, parent_id=parent)
         session.add(row)
         session.flush()
         return NewToken(_token(row, user.username), secret)
+
+
+def _within_parent(session: Session, parent: int, wanted: tuple[Scope, ...],
+                   expires_at: datetime | None) -> datetime | None:
+    """The expiry of a token made by token ``parent``: ``expires_at`` when the parent lives at
+    least as long, the parent's when none was asked; UsageError when it would outlive the
+    parent or have a scope the parent lacks."""
+    row = session.get(ApiTokenRow, parent)
+    if row is None or row.revoked_at is not None:
+        raise _refused("this API token was revoked")
+    lacking = [s for s in wanted if s.value not in row.scopes.split()]
+    if lacking:
+        raise UsageError("scope not allowed", [Problem(
+            "a token made with a token has at most that token's scopes; this one lacks "
+            + ", ".join(repr(s.value) for s in lacking), path="scopes",
+            hint=f"ask for some of: {', '.join(row.scopes.split())}, or create the token "
+                 "logged in as the user")])
+    if row.expires_at is None:
+        return expires_at
+    if expires_at is None:
+        return row.expires_at
+    if expires_at > row.expires_at:
+        raise UsageError("the token would outlive its maker", [Problem(
+            f"expires_at {expires_at.isoformat()} is after the expiry of the token making it "
+            f"({row.expires_at.isoformat()})", path="expires_at",
+            hint="a token made with a token expires no later than it: give an earlier "
+                 "instant, or none to take the same expiry")])
+    return expires_at
 
 
 def _token(row: ApiTokenRow, username: str) -> Token:
@@ -286,6 +337,15 @@ def revoke_token(engine: Engine, *, token_id: int, now: datetime,
         row, owner = found
         if row.revoked_at is None:
             row.revoked_at = now
+        # The tokens it made, and theirs, die with it.
+        made = [row.id]
+        while made:
+            children = session.scalars(select(ApiTokenRow).where(
+                ApiTokenRow.parent_id.in_(made))).all()
+            for child in children:
+                if child.revoked_at is None:
+                    child.revoked_at = now
+            made = [child.id for child in children]
         return _token(row, owner)
 
 
@@ -305,7 +365,8 @@ def principal_for_token(engine: Engine, secret: str, *, now: datetime) -> Princi
             raise _refused("this API token has expired")
         if user.disabled:
             raise _refused("the token's user is disabled")
-        principal = _principal(user, (Scope(s) for s in token.scopes.split()))
+        _check_makers(session, token, now)
+        principal = _principal(user, (Scope(s) for s in token.scopes.split()), token.id)
         stale = token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
         token_id = token.id
     if stale:  # written at most once a minute, not on every request
@@ -314,6 +375,20 @@ def principal_for_token(engine: Engine, secret: str, *, now: datetime) -> Princi
             if fresh is not None:
                 fresh.last_used_at = now
     return principal
+
+
+def _check_makers(session: Session, token: ApiTokenRow, now: datetime) -> None:
+    """AuthenticationError unless every token up the chain that made ``token`` still works
+    (revocation cascades when it happens; this also covers a maker that expired)."""
+    seen = {token.id}
+    parent_id = token.parent_id
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        parent = session.get(ApiTokenRow, parent_id)
+        if parent is None or parent.revoked_at is not None or (
+                parent.expires_at is not None and parent.expires_at <= now):
+            raise _refused("the API token that made this one was revoked or has expired")
+        parent_id = parent.parent_id
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from accord.errors import (
     Problem,
     UsageError,
 )
+from accord.service.headers import SecurityHeaders
+from accord.service.limits import BodyLimit
 from accord.service.observability import Metrics, request_logging
 from accord.service.routes import (
     catalogue,
@@ -44,7 +46,13 @@ from accord.service.settings import ServiceSettings
 from accord.service.throttle import LoginThrottle, TooManyAttemptsError
 from accord.store import StoreError
 
-__all__ = ["accord_error_response", "create_app", "status_of"]
+__all__ = ["STATIC_PREFIXES", "accord_error_response", "create_app", "http_error_response",
+           "status_of", "too_large"]
+
+STATIC_PREFIXES = ("/static/", "/static-offline-docs/")
+"""Where static files are served: they keep their own caching."""
+_DOCS_STATIC = "/static-offline-docs"
+_INGEST = "/api/ingest/"
 
 _STATUS: list[tuple[type[AccordError], int]] = [
     (AuthenticationError, 401), (NotAllowedError, 403), (NotFoundError, 404),
@@ -83,9 +91,24 @@ async def _invalid(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse(_body("the request is not valid", problems), status_code=422)
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
-    """FastAPI's own errors (a body that cannot be parsed, …) in Accord's error body."""
+def too_large(request: Request) -> Problem:
+    """What a 413 says: the limit of the route asked for, and the larger one of ingestion."""
+    settings: ServiceSettings = request.app.state.settings
+    ingest = request.url.path.startswith(_INGEST)
+    limit = settings.max_ingest_bytes if ingest else settings.max_body_bytes
+    return Problem(f"the request body is larger than this route's limit of {limit:,} bytes",
+                   hint="split the data into smaller batches" if ingest else
+                   f"send less; data goes to /api/ingest, which takes up to "
+                   f"{settings.max_ingest_bytes:,} bytes a request")
+
+
+async def http_error_response(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own errors (a body that cannot be parsed or is too large, …) in Accord's
+    error body."""
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 413:
+        return JSONResponse(_body("the request body is too large", [too_large(request)]),
+                            status_code=413, headers=error.headers)
     return JSONResponse(_body(str(error.detail), []), status_code=error.status_code,
                         headers=error.headers)
 
@@ -103,6 +126,7 @@ def create_app(settings: ServiceSettings, engine: Engine,
     # The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from files shipped with
     # the install, not from a CDN: Accord must work on a machine without internet access.
     app = FastAPIOffline(
+        "/docs", "/redoc", static_url=_DOCS_STATIC,
         title="Accord", version=accord.__version__,
         description="Service level agreements as code: agreements, evaluations, evidence, "
                     "live timers and service credits.",
@@ -114,12 +138,19 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.login_throttle = LoginThrottle()
     app.state.metrics = Metrics(engine, app.state.clock)
+    # Every request body is limited (413 past it), ingestion's larger. Inside the request
+    # log's middleware, so that the 413 is raised in the route's own read of the body.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       larger={_INGEST: settings.max_ingest_bytes})
     app.middleware("http")(request_logging(app.state.metrics))
     app.add_exception_handler(AccordError, accord_error_response)
     app.add_exception_handler(RequestValidationError, _invalid)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
-                   credits, ingest, subscriptions, metrics):
+                   credits, subscriptions, metrics):
         app.include_router(module.router)
+    app.include_router(ingest.router)
+    app.add_middleware(SecurityHeaders, cached=STATIC_PREFIXES,
+                       docs=("/docs", "/redoc", app.swagger_ui_oauth2_redirect_url or ""))
     return app

@@ -278,21 +278,26 @@ class UserOut(_Out):
     created_at: datetime
 
 
+_Name = Annotated[str, Field(min_length=1, max_length=200)]
+_Password = Annotated[str, Field(repr=False, max_length=1024)]
+"""Bounded, so that an anonymous caller cannot make the server hash megabytes."""
+
+
 class UserIn(BaseModel):
-    username: str
-    password: str = Field(repr=False)
+    username: _Name
+    password: _Password
     role: Role
     party: str | None = None
 
 
 class UserPatch(BaseModel):
     disabled: bool | None = None
-    password: str | None = Field(None, repr=False)
+    password: str | None = Field(None, repr=False, max_length=1024)
 
 
 class PasswordIn(BaseModel):
-    current: str = Field(repr=False)
-    new: str = Field(repr=False)
+    current: _Password
+    new: _Password
 
 
 class TokenOut(_Out):
@@ -322,8 +327,8 @@ class NewTokenOut(_Out):
 
 
 class LoginIn(BaseModel):
-    username: str
-    password: str = Field(repr=False)
+    username: _Name
+    password: _Password
 
 
 class SessionOut(_Out):

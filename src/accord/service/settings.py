@@ -10,6 +10,10 @@ time (STYLE.md rule 7).
     ACCORD_SESSION_HOURS       how long a browser session lasts (default 12)
     ACCORD_WARN_THRESHOLDS     fractions of a target that warn, e.g. "0.75,0.9" (the default);
                                a timer past the lowest one is "at risk"
+    ACCORD_MAX_BODY_BYTES      the largest request body (default 1048576, 1 MiB); a larger one
+                               answers 413 before it is read
+    ACCORD_MAX_INGEST_BYTES    the largest body of an ingestion batch or upload (``/api/ingest``
+                               routes; default 268435456, 256 MiB)
 """
 
 from __future__ import annotations
@@ -24,9 +28,15 @@ from pathlib import Path
 from accord.errors import Problem, UsageError
 from accord.store import Settings, get_settings
 
-__all__ = ["DEFAULT_THRESHOLDS", "ServiceSettings", "get_service_settings", "parse_thresholds"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_INGEST_BYTES", "DEFAULT_THRESHOLDS",
+           "ServiceSettings", "get_service_settings", "parse_thresholds"]
 
 DEFAULT_THRESHOLDS = (0.75, 0.9)
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+"""A request body's limit: a login, an agreement file or a form is far smaller, and a limit
+keeps a caller who is not even logged in from making the server hold megabytes."""
+DEFAULT_MAX_INGEST_BYTES = 256 << 20
+"""An ingestion batch's or upload's limit: about a million ticket rows as CSV."""
 
 
 _SAMPLES = frozenset({"change-me", "changeme", "secret", "development", "accord"})
@@ -43,6 +53,8 @@ class ServiceSettings:
     came over HTTPS (behind a TLS proxy, run uvicorn with --proxy-headers)."""
     session_lifetime: timedelta = timedelta(hours=12)
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_ingest_bytes: int = DEFAULT_MAX_INGEST_BYTES
 
     @property
     def at_risk(self) -> float:
@@ -79,6 +91,16 @@ def _secure(text: str | None) -> bool | None:
         return False
     raise UsageError("bad ACCORD_SECURE_COOKIES", [Problem(
         f"ACCORD_SECURE_COOKIES is {text!r}", hint="write true, false or auto")])
+
+
+def _bytes(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 0 < int(text) < 1 << 40:
+        raise UsageError(f"bad {name}", [Problem(
+            f"{name} is {text!r}", hint="give a positive number of bytes, e.g. 1048576")])
+    return int(text)
 
 
 def _environment(dotenv: Path) -> Mapping[str, str]:
@@ -132,5 +154,7 @@ def get_service_settings(db: str | None = None, *, dotenv: Path = Path(".env")
         session_lifetime=lifetime,
         thresholds=parse_thresholds(thresholds) if thresholds else DEFAULT_THRESHOLDS,
         production=production,
+        max_body_bytes=_bytes(env, "ACCORD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        max_ingest_bytes=_bytes(env, "ACCORD_MAX_INGEST_BYTES", DEFAULT_MAX_INGEST_BYTES),
         **({"secret_key": key} if key else {}),
     )

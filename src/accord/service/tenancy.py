@@ -66,6 +66,8 @@ class Principal:
     role: Role
     party: str | None
     scopes: frozenset[Scope]
+    token_id: int | None = None
+    """The API token the caller presented (None: a session, or Accord itself)."""
 
     @classmethod
     def system(cls) -> Principal:

@@ -324,6 +324,9 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    """The token that created this one (None: made by a user or the command line). A token
+    never outlives or out-scopes its parent, and is revoked with it."""
 
 
 class SessionRow(Base):

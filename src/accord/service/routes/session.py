@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from accord.errors import AuthenticationError
 from accord.service import accounts
 from accord.service.deps import SESSION_COOKIE, CallerDep, EngineDep, NowDep, SettingsDep
 from accord.service.schemas import ErrorOut, LoginIn, PasswordIn, SessionOut
@@ -14,6 +15,11 @@ from accord.service.throttle import LoginThrottle
 
 router = APIRouter(prefix="/api", tags=["session"],
                    responses={400: {"model": ErrorOut}})
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, as the throttle counts it."""
+    return request.client.host if request.client else "-"
 
 
 def _out(principal: Principal, csrf: str | None) -> SessionOut:
@@ -27,15 +33,9 @@ async def login(body: LoginIn, request: Request, response: Response, engine: Eng
     """Log in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS) and
     returns the CSRF token that the session's unsafe requests must carry."""
     throttle: LoginThrottle = request.app.state.login_throttle
-    address = request.client.host if request.client else "-"
-    throttle.check(body.username, address, now)
-    try:
-        principal = await run_in_threadpool(accounts.authenticate, engine,
-                                            username=body.username, password=body.password)
-    except AuthenticationError:
-        throttle.failed(body.username, address, now)
-        raise
-    throttle.succeeded(body.username, address)
+    principal = await run_in_threadpool(
+        throttle.guard, body.username, client_address(request), now,
+        partial(accounts.authenticate, engine, username=body.username, password=body.password))
     opened = await run_in_threadpool(accounts.open_session, engine, principal, now=now,
                                      lifetime=settings.session_lifetime)
     secure = (settings.secure_cookies if settings.secure_cookies is not None
@@ -64,7 +64,11 @@ async def logout(principal: CallerDep, request: Request, response: Response,
 
 
 @router.post("/me/password", status_code=204)
-def change_password(body: PasswordIn, principal: CallerDep, engine: EngineDep,
-                    now: NowDep) -> None:
-    """Change one's own password (every session of the user ends)."""
-    accounts.change_password(engine, principal, current=body.current, new=body.new, now=now)
+def change_password(body: PasswordIn, principal: CallerDep, request: Request,
+                    engine: EngineDep, now: NowDep) -> None:
+    """Change one's own password (every session of the user ends). Wrong current passwords
+    count against the user's login budget: this is no way around the login throttle."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    throttle.guard(principal.username, client_address(request), now, partial(
+        accounts.change_password, engine, principal, current=body.current, new=body.new,
+        now=now))

@@ -41,8 +41,11 @@ def create_token(body: TokenIn, principal: CallerDep, engine: EngineDep,
     if owner == principal.username:  # a token never has more than its creator's credentials
         for scope in body.scopes:
             principal.require(scope)
+    # A token made with a token lives and acts within it, and dies with it (README,
+    # "Credentials").
     return accounts.create_token(engine, username=owner, name=body.name, scopes=body.scopes,
-                                 now=now, expires_at=body.expires_at)
+                                 now=now, expires_at=body.expires_at,
+                                 parent=principal.token_id)
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
