@@ -1,4 +1,9 @@
+import os
+import subprocess
+import sys
+import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +90,48 @@ def test_unknown_time_zone_is_an_error() -> None:
     assert check_timezone("Australia/Lord_Howe") == "Australia/Lord_Howe"
     with pytest.raises(ValueError, match="not a time zone"):
         check_timezone("Europe/Berln")
+
+
+_MANY_THREADS = textwrap.dedent("""
+    import sys
+    import threading
+    from datetime import date
+
+    from accord.model.calendar import Calendar, check_holiday_region
+
+    COUNTRIES = ["DE", "FR", "US", "GB", "AT", "CH", "IT", "ES", "NL", "BE", "PL", "SE",
+                 "NO", "DK", "FI", "PT", "IE", "CZ", "JP", "CA", "AU", "BR", "IN", "MX"]
+    week = tuple(((540, 1020),) for _ in range(5)) + ((), ())
+    start = threading.Barrier(48)
+    failures = []
+
+    def work(i):
+        country = COUNTRIES[i % len(COUNTRIES)]
+        start.wait()
+        try:
+            if i % 2:
+                check_holiday_region(country, None)
+            calendar = Calendar("office", "UTC", week, holiday_country=country)
+            assert calendar.closed_between(date(2026, 1, 1), date(2026, 12, 31))
+        except BaseException as error:
+            failures.append(f"{country}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(48)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("\\n".join(failures))
+    sys.exit(1 if failures else 0)
+""")
+
+
+def test_many_threads_loading_holidays_at_once_all_get_them() -> None:
+    # A fresh process: the countries' modules are imported for the first time by 48 threads
+    # at once, as by a server's first requests.
+    src = Path(__file__).resolve().parents[2] / "src"
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", _MANY_THREADS], capture_output=True,
+                              text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(src)})
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -164,12 +164,13 @@ def evidence_csv(agreement_id: str, customer: str, principal: ViewerDep, engine:
 def _sla(engine: EngineDep, principal: Principal, agreement_id: str,
          version: int | None) -> Any:
     from accord.documents import Source, sla_document
-    from accord.service.catalogue import find_version
+    from accord.service.catalogue import find_version, shown_version
 
     stored = find_version(engine, principal, agreement_id, version)
+    shown = shown_version(principal, stored)  # no server path or staff name for customers
     return sla_document(stored.agreement(), Source(
-        stored.content_hash, file=stored.file, version=stored.version,
-        applied_at=stored.applied_at, applied_by=stored.applied_by)), stored
+        stored.content_hash, file=shown["file"], version=stored.version,
+        applied_at=stored.applied_at, applied_by=shown["applied_by"])), stored
 
 
 @router.get("/documents/{agreement_id}.pdf")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, replace
+from dataclasses import fields as fields_of
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from accord.store.agreements import (
 )
 
 __all__ = ["Party", "Service", "agreement_versions", "apply_source", "effective_objectives",
-           "find_version", "parties", "services", "visible_latest"]
+           "find_version", "parties", "services", "shown_version", "visible_latest"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ def _visible(engine: Engine, principal: Principal) -> set[str] | None:
     principal.require(Scope.READ)
     with Session(engine) as session:
         return visible_agreements(session, principal)
+
+
+def shown_version(principal: Principal, version: StoredVersion) -> dict[str, Any]:
+    """A version's fields as ``principal`` may see them: the file it came from (a path on the
+    server) and who applied it (a staff user's name) only for staff and admins."""
+    fields = {f.name: getattr(version, f.name) for f in fields_of(version)}
+    if principal.bound:
+        fields.update(file=None, applied_by=None)
+    return fields
 
 
 def visible_latest(engine: Engine, principal: Principal) -> list[StoredVersion]:

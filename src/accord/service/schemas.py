@@ -62,7 +62,6 @@ class HealthOut(_Out):
 
 class ReadyOut(_Out):
     status: Literal["ready", "unavailable"]
-    database: str
     revision: str | None = None
     head: str
     problem: str | None = None
@@ -87,8 +86,10 @@ class AgreementOut(_Out):
     effective_from: date
     effective_to: date | None
     content_hash: str
-    file: str
-    applied_by: str
+    file: str | None
+    """The file it was applied from, on the server (staff and admins only; null otherwise)."""
+    applied_by: str | None
+    """The user who applied it (staff and admins only; null otherwise)."""
     applied_at: datetime
 
 

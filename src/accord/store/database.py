@@ -8,9 +8,11 @@ unknown or newer revision, or one that is not Accord's, is refused and never use
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +66,22 @@ def create_database_engine(settings: Settings) -> Engine:
                     f"the folder {folder} of the database does not exist",
                     file=str(database), hint="create the folder or give another --db")])
         engine = create_engine(url)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            event.listen(engine, "do_connect", partial(_private_file, Path(database)))
         event.listen(engine, "connect", _sqlite_connected)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: Path, *_: object) -> None:
+    """Create the database file readable and writable by its owner only (0600) when the
+    connection is about to create it: it holds password hashes and every customer's data.
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_connected(dbapi_connection: Any, _record: object) -> None:

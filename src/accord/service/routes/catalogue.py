@@ -18,6 +18,7 @@ from accord.service.schemas import (
     ServiceOut,
     VersionDetailOut,
 )
+from accord.service.tenancy import Principal
 from accord.store.agreements import StoredVersion
 
 router = APIRouter(prefix="/api", tags=["catalogue"],
@@ -35,9 +36,10 @@ def list_services(principal: ReaderDep, engine: EngineDep) -> list[catalogue.Ser
 
 
 @router.get("/agreements", response_model=list[AgreementOut])
-def list_agreements(principal: ReaderDep, engine: EngineDep) -> list[StoredVersion]:
+def list_agreements(principal: ReaderDep, engine: EngineDep) -> list[dict[str, Any]]:
     """The latest version of each agreement the caller may see."""
-    return catalogue.visible_latest(engine, principal)
+    return [catalogue.shown_version(principal, v)
+            for v in catalogue.visible_latest(engine, principal)]
 
 
 @router.post("/agreements", response_model=ChangeOut)
@@ -56,21 +58,22 @@ def apply_agreement(body: ApplyIn, principal: ApplierDep, engine: EngineDep,
 def get_agreement(agreement_id: str, principal: ReaderDep, engine: EngineDep
                   ) -> dict[str, Any]:
     """The latest version, with its source and effective objectives."""
-    return _detail(catalogue.find_version(engine, principal, agreement_id))
+    return _detail(principal, catalogue.find_version(engine, principal, agreement_id))
 
 
 @router.get("/agreements/{agreement_id}/versions", response_model=list[AgreementOut])
 def list_versions(agreement_id: str, principal: ReaderDep, engine: EngineDep
-                  ) -> list[StoredVersion]:
-    return catalogue.agreement_versions(engine, principal, agreement_id)
+                  ) -> list[dict[str, Any]]:
+    return [catalogue.shown_version(principal, v)
+            for v in catalogue.agreement_versions(engine, principal, agreement_id)]
 
 
 @router.get("/agreements/{agreement_id}/versions/{version}", response_model=VersionDetailOut)
 def get_version(agreement_id: str, version: Annotated[int, Path(ge=0, le=DB_INT_MAX)],
                 principal: ReaderDep, engine: EngineDep) -> dict[str, Any]:
-    return _detail(catalogue.find_version(engine, principal, agreement_id, version))
+    return _detail(principal, catalogue.find_version(engine, principal, agreement_id, version))
 
 
-def _detail(version: StoredVersion) -> dict[str, Any]:
-    return {**AgreementOut.model_validate(version).model_dump(),
-            "source": version.source, "objectives": catalogue.effective_objectives(version)}
+def _detail(principal: Principal, version: StoredVersion) -> dict[str, Any]:
+    return {**catalogue.shown_version(principal, version),
+            "objectives": catalogue.effective_objectives(version)}

@@ -1,6 +1,9 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes. They answer anyone (a load balancer has no credentials), so
+they say nothing about where the database is or how it failed: the reason goes to the log."""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -13,6 +16,7 @@ from accord.store import head_revision
 from accord.store.database import current_revision
 
 router = APIRouter(tags=["health"])
+_log = logging.getLogger("accord.service")
 
 
 @router.get("/healthz", response_model=HealthOut)
@@ -25,15 +29,16 @@ def healthz() -> HealthOut:
 async def readyz(engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """The database is reachable and its schema is this Accord's."""
     head = head_revision()
-    shown = settings.store.shown_url
     try:
         revision = await run_in_threadpool(current_revision, engine)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        body = ReadyOut(status="unavailable", database=shown, head=head, problem=reason)
+        _log.warning("readyz: %s: cannot use the database: %s", settings.store.shown_url,
+                     reason)
+        body = ReadyOut(status="unavailable", head=head,
+                        problem="the database cannot be used (the server's log says why)")
         return JSONResponse(body.model_dump(mode="json"), status_code=503)
     ready = revision == head
-    body = ReadyOut(status="ready" if ready else "unavailable", database=shown,
-                    revision=revision, head=head,
+    body = ReadyOut(status="ready" if ready else "unavailable", revision=revision, head=head,
                     problem=None if ready else "the schema is not at this Accord's revision")
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if ready else 503)
