@@ -16,7 +16,8 @@ STRONG = "k" * 40
 @pytest.fixture(autouse=True)
 def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ACCORD_ENV", "ACCORD_SECRET_KEY", "ACCORD_SECURE_COOKIES",
-                 "ACCORD_DATABASE_URL", "ACCORD_SESSION_HOURS", "ACCORD_WARN_THRESHOLDS"):
+                 "ACCORD_DATABASE_URL", "ACCORD_SESSION_HOURS", "ACCORD_WARN_THRESHOLDS",
+                 "ACCORD_MAX_BODY_BYTES", "ACCORD_MAX_INGEST_BYTES"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -60,3 +61,21 @@ def test_development_makes_a_random_secret_per_process(tmp_path: Path) -> None:
     assert not first.production
     assert len(first.secret_key) >= 32
     assert first.secret_key != second.secret_key
+
+
+def test_request_body_limits_have_defaults_and_can_be_set(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    default = get_service_settings(f"sqlite:///{tmp_path / 'x.db'}", dotenv=tmp_path / ".env")
+    assert (default.max_body_bytes, default.max_ingest_bytes) == (1 << 20, 256 << 20)
+    monkeypatch.setenv("ACCORD_MAX_BODY_BYTES", "2048")
+    monkeypatch.setenv("ACCORD_MAX_INGEST_BYTES", "4096")
+    chosen = get_service_settings(f"sqlite:///{tmp_path / 'x.db'}", dotenv=tmp_path / ".env")
+    assert (chosen.max_body_bytes, chosen.max_ingest_bytes) == (2048, 4096)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1MB", "1e6"])
+def test_a_bad_body_limit_is_refused(value: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_MAX_BODY_BYTES", value)
+    with pytest.raises(UsageError, match="ACCORD_MAX_BODY_BYTES"):
+        get_service_settings(f"sqlite:///{tmp_path / 'x.db'}", dotenv=tmp_path / ".env")

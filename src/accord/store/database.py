@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -78,10 +78,8 @@ def _private_file(path: Path, *_: object) -> None:
     """Create the database file readable and writable by its owner only (0600) when the
     connection is about to create it: it holds password hashes and every customer's data.
     SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file."""
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def _sqlite_connected(dbapi_connection: Any, _record: object) -> None:
