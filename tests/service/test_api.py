@@ -28,6 +28,31 @@ def test_health_and_readiness(workspace: Workspace) -> None:
     assert ready.json()["revision"] == ready.json()["head"]
 
 
+def test_readiness_tells_anyone_nothing_about_the_database(workspace: Workspace) -> None:
+    ready = workspace.client().get("/readyz")
+    assert set(ready.json()) == {"status", "revision", "head", "problem"}
+    shown = ready.text
+    for secret in (workspace.url, workspace.url.rpartition("/")[2],
+                   workspace.url.partition("://")[0]):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize(("username", "sees"), [("sam", True), ("ada", True),
+                                                ("ann", False), ("lena", False)])
+def test_only_staff_see_where_an_agreement_came_from_and_who_applied_it(
+        workspace: Workspace, username: str, sees: bool) -> None:
+    client = workspace.client(username)
+    listed = client.get("/api/agreements").json()
+    assert listed
+    first = listed[0]["id"]
+    shown = [*listed, client.get(f"/api/agreements/{first}").json(),
+             *client.get(f"/api/agreements/{first}/versions").json(),
+             client.get(f"/api/agreements/{first}/versions/1").json()]
+    for version in shown:
+        assert (version["file"] is not None) is sees
+        assert (version["applied_by"] == "tests") is sees
+
+
 def test_the_openapi_document_names_every_resource(workspace: Workspace) -> None:
     paths = workspace.client().get("/openapi.json").json()["paths"]
     for path in ("/api/parties", "/api/services", "/api/agreements",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 from sqlalchemy import inspect, text
 
@@ -69,6 +71,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path_factory: pytest.Temp
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_a_new_sqlite_database_and_its_journal_are_private_to_their_owner(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    path = tmp_path_factory.mktemp("mode") / "accord.db"
+    engine = connect(get_settings(f"sqlite:///{path}"))
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT count(*) FROM users").scalar()
+        files = [path, path.with_name("accord.db-wal"), path.with_name("accord.db-shm")]
+        assert all(f.exists() for f in files)
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {
+            f.name: 0o600 for f in files}
     engine.dispose()
 
 

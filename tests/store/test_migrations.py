@@ -75,3 +75,22 @@ def test_the_reports_table_goes_and_comes_back_with_its_migration(engine: Engine
     assert {c["name"] for c in inspect(engine).get_columns("reports")} == {
         "id", "customer", "period", "page_sha256", "evaluation_id", "sha256", "pdf",
         "printed_at"}
+
+
+def test_the_token_parent_goes_and_comes_back_with_its_migration(engine: Engine) -> None:
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+
+    assert "parent_id" in columns()
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    assert "parent_id" not in columns()
+    with database.write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert "parent_id" in columns()
+    assert any(fk["constrained_columns"] == ["parent_id"]
+               for fk in inspect(engine).get_foreign_keys("api_tokens"))
