@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 import pytest
 
@@ -206,3 +207,35 @@ def test_the_open_tickets_refresh_alone_and_stay_scoped(site: Workspace) -> None
                     ).status_code == 404
     assert "NW-10644" not in greg.get("/at-risk").text
     assert "NW-10644" in logged_in(site, "sam").get("/at-risk").text
+
+
+def _login_form_post(client: Any, password: str) -> Any:
+    token = re.search(r'name="login_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    return client.post("/login", data={"username": "ann", "password": password,
+                                       "login_token": token.group(1)},
+                       follow_redirects=False)
+
+
+def test_guessing_passwords_at_the_login_form_is_slowed_down(site: Workspace) -> None:
+    client = browser_of(site)
+    assert [_login_form_post(client, "not it at all").status_code
+            for _ in range(5)] == [401] * 5
+    held = _login_form_post(client, PASSWORD)
+    assert held.status_code == 429
+    assert re.search(r"Please wait \d+ seconds", held.text)
+
+
+def test_guessing_the_current_password_in_the_portal_is_slowed_down(site: Workspace) -> None:
+    client = logged_in(site, "lena")
+    token = csrf_of(client.get("/account").text)
+
+    def change(current: str) -> Any:
+        return client.post("/account/password", data={
+            "csrf_token": token, "current": current, "new": "new passphrase one",
+            "again": "new passphrase one"}, follow_redirects=False)
+
+    assert [change("not it at all").status_code for _ in range(5)] == [400] * 5
+    held = change(PASSWORD)
+    assert held.status_code == 429
+    assert re.search(r"Please wait \d+ seconds", held.text)

@@ -52,7 +52,8 @@ __all__ = ["STATIC_PREFIXES", "accord_error_response", "create_app", "http_error
 STATIC_PREFIXES = ("/static/", "/static-offline-docs/")
 """Where static files are served: they keep their own caching."""
 _DOCS_STATIC = "/static-offline-docs"
-_INGEST = "/api/ingest/"
+_INGEST = ingest.router.prefix + "/"
+"""Where ingestion batches and uploads are sent: they have their own, larger body limit."""
 
 _STATUS: list[tuple[type[AccordError], int]] = [
     (AuthenticationError, 401), (NotAllowedError, 403), (NotFoundError, 404),
@@ -148,9 +149,8 @@ def create_app(settings: ServiceSettings, engine: Engine,
     app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     for module in (health, session, users, tokens, catalogue, evaluations, live, tickets,
-                   credits, subscriptions, metrics):
+                   credits, ingest, subscriptions, metrics):
         app.include_router(module.router)
-    app.include_router(ingest.router)
     app.add_middleware(SecurityHeaders, cached=STATIC_PREFIXES,
                        docs=("/docs", "/redoc", app.swagger_ui_oauth2_redirect_url or ""))
     return app
