@@ -144,6 +144,20 @@ def test_usage_mistakes_exit_2(args: tuple[str, ...], message: str) -> None:
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(("at", "message"), [
+    ("6373-01-01T00:00:00Z", "6373-01-01T00:00:00Z is more than 366 days ahead"),
+    ("0001-01-01T00:00:00+01:00", "is before 1970-01-01"),
+])
+def test_evaluate_refuses_an_instant_out_of_reach(at: str, message: str) -> None:
+    # An evaluation as of the year 6373 once took 375 s and 1.2 GB; one before the year 1 in
+    # UTC a traceback.
+    result = accord("evaluate", "--agreements", str(EXAMPLES / "agreements"), "--data",
+                    str(EXAMPLES / "data"), "--period", "2026-03", "--at", at)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # One-shot commands (evaluate, validate) run without the cyclic garbage collector and leave
 # without the interpreter's teardown (cli/_app.py); the others keep both.
 

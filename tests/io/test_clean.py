@@ -152,3 +152,18 @@ def test_a_parquet_column_of_another_type_goes_the_careful_way(tmp_path: Path) -
     assert read_clean(raw, TableName.DELIVERIES) is None
     assert _check(raw, TableName.DELIVERIES, None).frame.schema == pl.Schema(
         SCHEMAS[TableName.DELIVERIES])
+
+
+def test_an_instant_outside_the_supported_range_leaves_the_table_to_the_careful_path() -> None:
+    from accord.io._clean import read_clean
+    from accord.io._source import LINE, Format, Locator, RawTable
+
+    def raw(created: str) -> RawTable:
+        return RawTable(Locator("tickets.csv", Format.CSV), pl.DataFrame({
+            LINE: [2, 3], "id": ["T-1", "T-2"], "customer": ["acme"] * 2,
+            "service": ["desk"] * 2, "priority": ["P1"] * 2,
+            "created_at": ["2026-03-02T09:15:00Z", created]}))
+
+    assert read_clean(raw("2199-12-31T23:59:59Z"), TableName.TICKETS) is not None
+    assert read_clean(raw("1969-12-31T23:59:59Z"), TableName.TICKETS) is None
+    assert read_clean(raw("2200-01-01T00:00:00Z"), TableName.TICKETS) is None

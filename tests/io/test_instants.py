@@ -123,3 +123,31 @@ def test_an_unknown_zone_is_a_usage_error(zone: str) -> None:
     with pytest.raises(UsageError) as caught:
         check_zone(zone)
     assert caught.value.problems[0].path == "--data-timezone"
+
+
+# The supported range (accord.engine.tables.SUPPORTED_RANGE) -----------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1970-01-01T00:30:00+01:00",
+    "2200-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "+10000-01-01T00:00:00Z",
+])
+def test_an_instant_outside_the_supported_range_is_a_bad_cell(text: str) -> None:
+    # Alone (the all-at-once path) and beside a bad cell (the cell-by-cell path) alike.
+    assert read([text]) == [None]
+    assert flagged([text]) == [(0, "is outside the supported range (1970-01-01 to 2199-12-31 UTC)")]
+    assert read([text, "2026-03-02T09:15:00Z"]) == [None, at("2026-03-02T09:15:00Z")]
+
+
+def test_the_supported_range_holds_its_first_and_last_instants() -> None:
+    cells = ["1970-01-01T00:00:00Z", "2199-12-31T23:59:59.999999Z"]
+    assert read(cells) == [at("1970-01-01T00:00:00+00:00"), at("2199-12-31T23:59:59.999999+00:00")]
+    assert flagged(cells) == []
+
+
+def test_typed_timestamps_outside_the_supported_range_are_bad_cells() -> None:
+    typed = pl.Series("t", [at("2026-03-02T09:15:00Z"), at("1900-01-01T00:00:00Z")],
+                      dtype=INSTANT)
+    column = instants(typed, None)
+    assert column.values.to_list() == [at("2026-03-02T09:15:00Z"), None]
+    assert [check.bad.to_list() for check in column.checks] == [[False, True]]

@@ -10,6 +10,7 @@ from polars.testing import assert_frame_equal
 from accord.engine.tables import SCHEMAS, TableName
 from accord.errors import DataError, NotFoundError, UsageError
 from accord.io import TableRead, read_table, read_tables, write_table
+from accord.io.tables import read_rows
 from tests.io.files import at, sample, write
 
 TICKETS = "id,customer,service,priority,created_at\n"
@@ -400,3 +401,38 @@ def test_an_extra_parquet_ticket_column_that_cannot_be_text_is_refused(tmp_path:
     sample(TableName.TICKETS).with_columns(tags=pl.Series([["a"], [], None])).write_parquet(path)
     assert refusal(path, TableName.TICKETS) == [
         f"{path}: tags: holds List(String), not text — store this column as text"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_an_instant_outside_the_supported_range_is_located_in_every_format(
+        tmp_path: Path, suffix: str) -> None:
+    # A clean file (the compiled fast path) but for one year: the careful path names the cell.
+    frame = pl.DataFrame({"id": ["T-1", "T-2"], "customer": ["acme"] * 2,
+                          "service": ["desk"] * 2, "priority": ["P1"] * 2,
+                          "created_at": ["2026-03-02T09:15:00Z", "0001-03-02T09:15:00Z"]})
+    path = tmp_path / f"tickets{suffix}"
+    if suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".jsonl":
+        frame.write_ndjson(path)
+    else:
+        frame.with_columns(pl.col("created_at").str.to_datetime(time_zone="UTC")
+                           ).write_parquet(path)
+    read = read_table(path, TableName.TICKETS)
+    assert read.frame["id"].to_list() == ["T-1"]
+    assert read.rejected_lines == [3 if suffix == ".csv" else 2]
+    assert len(read.problems) == 1
+    where = {".csv": f"{path}:3:5: created_at", ".jsonl": f"{path}:2: created_at",
+             ".parquet": f"{path}: row 2: created_at"}[suffix]
+    assert str(read.problems[0]).startswith(where + ": ")
+    assert "is outside the supported range (1970-01-01 to 2199-12-31 UTC)" in str(
+        read.problems[0])
+
+
+def test_an_instant_outside_the_supported_range_in_posted_rows_is_a_bad_row() -> None:
+    rows = [{"ticket_id": "T-1", "at": "2026-03-02T09:15:00Z", "status": "open"},
+            {"ticket_id": "T-1", "at": "+10000-01-01T00:00:00Z", "status": "resolved"}]
+    read = read_rows(rows, TableName.TICKET_STATUS, source="batch")
+    assert read.rejected_lines == [2]
+    assert [p.path for p in read.problems] == ["at"]
+    assert read.frame.height == 1

@@ -99,7 +99,17 @@ def instant(text: str, option: str = "--at") -> datetime:
                          "(write e.g. 2026-04-01T00:00:00Z)") from None
     if value.tzinfo is None:
         raise UsageError(f"{option} {text!r} has no UTC offset (add Z or e.g. +01:00)")
-    return value.astimezone(UTC)
+    from accord.engine.periods import reachable
+    from accord.engine.tables import FIRST_INSTANT
+
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, before the first date there is
+        value = datetime.min.replace(tzinfo=UTC)
+    if value < FIRST_INSTANT:
+        raise UsageError(f"{option} {text!r} is before {FIRST_INSTANT:%Y-%m-%d} "
+                         "(write an instant from 1970 on)")
+    return reachable(value, datetime.now(UTC), what=option)
 
 
 def write_output(content: bytes, output: Path | None, what: str) -> None:

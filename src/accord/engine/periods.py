@@ -8,10 +8,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["Period"]
+from accord.errors import Problem, UsageError
+
+__all__ = ["REACH", "Period", "reachable"]
+
+REACH = timedelta(days=366)
+"""How far past now an evaluation or live timers may be asked for. Clocks run from the tickets'
+creation to ``at``, so the work grows with ``at`` (an evaluation as of the year 6373 took
+minutes and a gigabyte), and beyond a year ahead it tells nothing an earlier ``at`` would not."""
+
+
+def reachable(at: datetime, now: datetime, *, what: str = "at") -> datetime:
+    """``at`` when it is at most :data:`REACH` past ``now``; UsageError otherwise."""
+    if at > now + REACH:
+        shown = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        limit = (now + REACH).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise UsageError(f"{what} {shown} is too far ahead", [Problem(
+            f"{shown} is more than {REACH.days} days ahead", path=what,
+            hint=f"give an instant before {limit} (an evaluation as of its period's end "
+                 "says all there is to say about the period)")])
+    return at
 
 _LABEL = re.compile(r"(\d{4})(?:-(?:(\d{2})|Q([1-4])))?")
 

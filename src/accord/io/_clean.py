@@ -15,7 +15,9 @@ What "certainly clean" means, column by column, for text cells (any other type: 
 - a number parses as a finite float, exactly as :func:`accord.io._cells.numbers` parses it;
 - an instant is ``YYYY-MM-DD[T ]hh:mm:ssZ`` with a real date and time, checked and read by
   :func:`accord.io._canonical.canonical_instants`: such a cell matches the careful path's
-  pattern, and Arrow's ISO 8601 cast there reads the same instant from it;
+  pattern, and Arrow's ISO 8601 cast there reads the same instant from it; and it lies in the
+  supported range (:data:`~accord.engine.tables.INSTANT_RANGE_US`, the parsed column's least
+  and greatest value);
 - an incident kind is one of :data:`~accord.engine.tables.INCIDENT_KINDS`;
 - ids have as many distinct 64-bit hashes as rows: equal ids hash equally, so none repeats.
   A collision of two different ids only sends the table down the careful path.
@@ -25,7 +27,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from accord.engine.tables import INCIDENT_KINDS, INSTANT, REQUIRED, SCHEMAS, TableName
+from accord.engine.tables import (
+    INCIDENT_KINDS,
+    INSTANT,
+    INSTANT_RANGE_US,
+    REQUIRED,
+    SCHEMAS,
+    TableName,
+)
 from accord.io._canonical import canonical_instants
 from accord.io._source import RawTable
 
@@ -83,11 +92,17 @@ def _typed(frame: pl.DataFrame, table: TableName, found: tuple[str, ...],
 
 
 def _instants(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.Series] | None:
-    """The columns ``names`` read as canonical instants; None if any cell of them is not."""
+    """The columns ``names`` read as canonical instants; None if any cell of them is not, or
+    is outside the supported range."""
+    first, end = INSTANT_RANGE_US
     columns: dict[str, pl.Series] = {}
     for name in names:
         values = canonical_instants(frame[name])
         if values is None:
+            return None
+        physical = values.to_physical()
+        low, high = physical.min(), physical.max()
+        if low is not None and (low < first or high >= end):  # type: ignore[operator]
             return None
         columns[name] = values
     return columns

@@ -8,6 +8,10 @@ reads it with ``fold=0`` — the rule docs/semantics.md sets for calendars, so d
 calendars agree: a time repeated when clocks go back is its first occurrence (the earlier
 instant), and a time skipped when clocks go forward takes the offset from before the change
 (``02:30`` on a spring-forward night in Berlin is ``01:30Z``).
+
+Every instant must lie in the supported range, 1970-01-01 to 2199-12-31 UTC
+(:data:`~accord.engine.tables.SUPPORTED_RANGE`): a cell outside it is a bad cell like any
+other.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from accord.engine.tables import INSTANT
+from accord.engine.tables import INSTANT, SUPPORTED_RANGE, out_of_range
 from accord.errors import Problem, UsageError
 from accord.io._cells import CellCheck, Column, ColumnTypeError, describe_value, text
 
@@ -48,7 +52,21 @@ def check_zone(name: str | None) -> str | None:
 
 
 def instants(raw: pl.Series, zone: str | None) -> Column:
-    """UTC instants from text or typed timestamps; ColumnTypeError for any other type."""
+    """UTC instants from text or typed timestamps, each in the supported range (a failed
+    check otherwise); ColumnTypeError for any other type."""
+    return _bounded(_instants(raw, zone))
+
+
+def _bounded(column: Column) -> Column:
+    """``column`` with its instants outside the supported range null and a failed check."""
+    bad = pl.select(out_of_range(pl.lit(column.values))).to_series()
+    if not bad.any():
+        return column
+    values = pl.select(pl.when(~bad).then(column.values)).to_series().alias(column.values.name)
+    return Column(values, (*column.checks, CellCheck(bad, _out_of_range)))
+
+
+def _instants(raw: pl.Series, zone: str | None) -> Column:
     dtype = raw.dtype
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
@@ -152,6 +170,11 @@ def _localise(local: pl.Series, zone: str) -> pl.Series:
 
 def _not_instant(value: str) -> tuple[str, str | None]:
     return f"{describe_value(value)} is not a timestamp", _EXAMPLE
+
+
+def _out_of_range(value: str) -> tuple[str, str | None]:
+    return (f"{describe_value(value)} is outside the supported range ({SUPPORTED_RANGE})",
+            "correct the date (a mistyped year?)")
 
 
 def _naive(value: str) -> tuple[str, str | None]:

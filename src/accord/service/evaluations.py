@@ -49,13 +49,16 @@ class RunSummary:
 def evaluate_period(engine: Engine, *, period: str, at: datetime, by: str, now: datetime,
                     agreement_ids: list[str] | None = None) -> RunSummary:
     """Evaluate the stored agreements in effect for ``period`` on the stored data as of ``at``
-    and store the results (the ones they replace stay as history)."""
+    (at most a year past ``now``: :func:`accord.engine.periods.reachable`) and store the
+    results (the ones they replace stay as history)."""
     from accord.engine import Period, evaluate
+    from accord.engine.periods import reachable
     from accord.store.agreements import list_agreements, versions_in_effect
     from accord.store.results import store_evaluation
     from accord.store.tables import load_tables
 
     chosen = Period.parse(parse_period(period))
+    reachable(at, now)
     if not list_agreements(engine):
         raise NotFoundError("no agreement is stored", [Problem(
             "no agreement is stored in the database", hint="apply agreements first")])

@@ -28,6 +28,7 @@ import polars as pl
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from accord.engine.periods import REACH  # one bound for live timers and evaluations
 from accord.service.tenancy import Principal, Role, Scope, visible_agreements
 
 if TYPE_CHECKING:
@@ -37,10 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_AGE", "REACH", "LiveTimer", "live_at", "live_frame", "live_timers",
            "timers_of"]
-
-REACH = timedelta(days=366)
-"""How far past now live timers may be asked for: their clocks run from the tickets' creation to
-``at``, and beyond a year ahead they tell nothing an evaluation would not."""
 
 MAX_AGE = timedelta(minutes=5)
 """How long a snapshot of live timers is used at most (a safety net for writers that do not log

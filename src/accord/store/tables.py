@@ -25,7 +25,7 @@ import polars as pl
 from sqlalchemy import URL, Connection, Engine
 
 from accord.engine import SCHEMAS, TableName, Tables
-from accord.engine.tables import INSTANT
+from accord.engine.tables import INSTANT, in_range
 from accord.errors import Problem
 from accord.store._errors import StoreError
 from accord.store.schema import Base
@@ -78,8 +78,11 @@ def _as_read(table: TableName, frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.select(pl.col(name).cast(dtype) for name, dtype in stored.items())
     if table in _ORDER:
         frame = frame.sort(_ORDER[table], maintain_order=True).drop(_ORDER[table])
-    frame = frame.with_columns(pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-                               for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
+    # Rows stored before ingestion refused instants outside the supported range are left out:
+    # the engine cannot count business time to the year 1 or 10000 (engine.tables.in_range).
+    frame = in_range(frame, table).with_columns(
+        pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
     if table is TableName.TICKETS:
         frame = _with_extras(frame)
     return frame

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from accord.engine import SCHEMAS, TableName, Tables
-from accord.engine.tables import INSTANT
+from accord.engine.tables import INSTANT, INSTANT_RANGE_US, SUPPORTED_RANGE, in_range
+from accord.errors import DataError, Problem
 from accord.store.schema import TicketRow, TicketStatusRow
 
 __all__ = ["StatusChange", "StoredTicket", "find_ticket", "next_instant", "open_tickets",
@@ -58,6 +59,10 @@ def find_ticket(engine: Engine, ticket_id: str) -> StoredTicket | None:
             select(TicketStatusRow.at, TicketStatusRow.status)
             .where(TicketStatusRow.ticket_id == ticket_id)
             .order_by(TicketStatusRow.at, TicketStatusRow.position)).all()
+    _check_range(ticket_id, [("created_at", row.created_at),
+                             ("first_response_at", row.first_response_at),
+                             ("resolved_at", row.resolved_at),
+                             *(("instant of a status change", at) for at, _ in changes)])
     created = _instant(row.created_at)
     assert created is not None
     return StoredTicket(
@@ -66,6 +71,19 @@ def find_ticket(engine: Engine, ticket_id: str) -> StoredTicket | None:
         json.loads(row.extra) if row.extra else {},
         [StatusChange(at, status) for at, status in
          ((_instant(a), s) for a, s in changes) if at is not None])
+
+
+def _check_range(ticket_id: str, instants: list[tuple[str, int | None]]) -> None:
+    """DataError when one of a stored ticket's instants is outside the supported range (stored
+    before ingestion refused them): it cannot be shown or timed until it is loaded again."""
+    first, end = INSTANT_RANGE_US
+    bad = [name for name, value in instants if value is not None and not first <= value < end]
+    if bad:
+        raise DataError(f"ticket {ticket_id!r} cannot be shown", [Problem(
+            f"the stored {bad[0]} of ticket {ticket_id!r} is outside the supported range "
+            f"({SUPPORTED_RANGE})", path=f"tickets: {ticket_id}",
+            hint="load the ticket again with correct instants (ingestion now refuses such "
+                 "rows); until then it is left out of live status and evaluations")])
 
 
 # A ticket may be open at :at (docs/semantics.md, "Ticket timers") when it exists by then and
@@ -167,8 +185,11 @@ def _stored_schema(table: TableName, extra: bool = False) -> dict[str, pl.DataTy
 
 
 def _as_instants(frame: pl.DataFrame, table: TableName) -> pl.DataFrame:
-    return frame.with_columns(pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-                              for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
+    """Stored rows as the engine's, without those with an instant outside the supported range
+    (stored before ingestion refused them, :func:`accord.engine.tables.in_range`)."""
+    return in_range(frame, table).with_columns(
+        pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        for name, dtype in SCHEMAS[table].items() if dtype == INSTANT)
 
 
 def _with_extras(tickets: pl.DataFrame) -> pl.DataFrame:
