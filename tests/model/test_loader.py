@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,36 @@ def test_a_control_character_is_located_not_raised() -> None:
     [problem] = problems(VALID.replace("services: [desk, billing]", "services: [desk,\x07billing]"))
     assert problem.startswith("a.yaml:6:17: not valid YAML: the control character U+0007")
     assert "remove the control character" in problem
+
+
+LAUGHS = 'x-a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"x-{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n"
+    for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+def test_an_alias_bomb_is_refused_quickly_and_located() -> None:
+    # About 700 bytes that expand to 9**9 (387 million) values: a minute of CPU once.
+    started = time.perf_counter()
+    [problem] = problems(LAUGHS + VALID)
+    assert time.perf_counter() - started < 1
+    assert problem.startswith("a.yaml:6:")
+    assert "refused: it holds more than 100,000 values once its aliases are expanded" in problem
+    assert "without aliases nested within aliases" in problem
+
+
+def test_deep_nesting_is_refused_and_located() -> None:
+    [flow] = problems(VALID + "x-deep: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    assert flow.startswith(f"a.yaml:{VALID.count(chr(10)) + 1}:")
+    assert "refused: it nests deeper than 50 levels" in flow
+    block = VALID + "x-deep:\n" + "".join("  " * i + "-\n" for i in range(1, 200))
+    assert "refused: it nests deeper than 50 levels" in problems(block)[0]
+
+
+def test_aliases_and_nesting_within_the_limits_are_read() -> None:
+    shared = VALID.replace("    hours:\n", "    hours: &hours\n").replace(
+        "objectives:\n", "  support:\n    hours: *hours\nobjectives:\n")
+    agreement = parse_agreement(shared)
+    assert agreement.calendar("support").week[0] == ((540, 1020),)
 
 
 def test_an_unknown_subdivision_names_the_known_ones() -> None:

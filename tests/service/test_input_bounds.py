@@ -12,7 +12,10 @@ from sqlalchemy import text
 
 from accord.service.overview import agreement_statuses
 from accord.service.tenancy import Principal
+from tests.service.conftest import EXAMPLES as WORKSPACE_EXAMPLES
 from tests.service.conftest import NOW, Workspace
+
+EXAMPLES = WORKSPACE_EXAMPLES / "agreements"
 
 YEAR_1 = (datetime(1, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).days * 86_400_000_000
 YEAR_10000 = (datetime(9999, 12, 31, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).days \
@@ -82,3 +85,87 @@ def test_an_evaluation_more_than_a_year_ahead_is_refused(workspace: Workspace, a
     problem = answer.json()["problems"][0]
     assert problem["path"] == "at"
     assert problem["message"] == f"{at} is more than 366 days ahead"
+
+
+LAUGHS = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n"
+    for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+ROW = ('{"id": "A", "customer": "acme", "service": "billing-system", "priority": "P1", '
+       '"created_at": "2026-03-02T09:15:00Z", "x": %s}')
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    (LAUGHS, "refused: it holds more than 100,000 values once its aliases are expanded"),
+    ("a: " + "[" * 5_000 + "]" * 5_000, "refused: it nests deeper than 50 levels"),
+])
+def test_applying_an_alias_bomb_or_deep_yaml_is_refused(workspace: Workspace, source: str,
+                                                        message: str) -> None:
+    answer = served(workspace, "sam").post("/api/agreements", json={"source": source,
+                                                                    "dry_run": True})
+    assert answer.status_code == 422
+    problem = answer.json()["problems"][0]
+    assert problem["message"] == message
+    assert problem["file"] == "agreement.yaml"
+    assert problem["line"] is not None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[" * 5_000 + "]" * 5_000,
+     "the JSON body nests arrays or objects too deeply to be read"),
+    ("9" * 4_301, "the JSON body cannot be read: Exceeds the limit (4300 digits) for integer "
+                  "string conversion: value has 4301 digits"),
+])
+def test_a_json_body_too_deep_or_with_a_huge_number_is_a_400(workspace: Workspace, value: str,
+                                                             message: str) -> None:
+    answer = served(workspace, "sam").post(
+        "/api/ingest/tickets", content='{"rows": [' + ROW % value + "]}",
+        headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert [p["message"] for p in answer.json()["problems"]] == [message]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[" * 5_000 + "]" * 5_000, "nests arrays or objects too deeply to be read"),
+    ("9" * 4_301, "holds a number of more than 4,300 digits"),
+])
+def test_a_json_lines_row_too_deep_or_with_a_huge_number_is_a_located_bad_row(
+        workspace: Workspace, value: str, message: str) -> None:
+    good = ROW.replace('"A"', '"B"') % "1"
+    upload = (good + "\n" + ROW % value + "\n").encode()
+    answer = served(workspace, "sam").post("/api/ingest/tickets/file",
+                                           files={"file": ("tickets.jsonl", upload)})
+    assert answer.status_code == 422
+    assert {"message": message, "file": "tickets.jsonl", "line": 2} in [
+        {k: p[k] for k in ("message", "file", "line")} for p in answer.json()["problems"]]
+
+
+@pytest.mark.parametrize("zone", ["A" * 300, "Europe/" + "a" * 300, "a/" * 150])
+def test_a_zone_name_of_hundreds_of_characters_is_not_a_time_zone(workspace: Workspace,
+                                                                  zone: str) -> None:
+    sam = served(workspace, "sam")
+    rows = sam.post("/api/ingest/tickets", json={"rows": [{"id": "A"}], "data_timezone": zone})
+    assert rows.status_code == 400
+    assert rows.json()["problems"][0]["message"].endswith("'… is not a time zone")
+    upload = sam.post("/api/ingest/tickets/file", files={"file": ("t.csv", b"id\n")},
+                      data={"data_timezone": zone})
+    assert upload.status_code == 400
+    source = (EXAMPLES / "northwind-acme-billing.yaml").read_text().replace(
+        "timezone: Europe/Berlin", f"timezone: {zone}")
+    applied = sam.post("/api/agreements", json={"source": source, "dry_run": True})
+    assert applied.status_code == 422
+    [problem] = applied.json()["problems"]
+    assert problem["path"] == "timezone"
+    assert "is not a time zone" in problem["message"]
+
+
+@pytest.mark.parametrize("target", ["https://example.com:99999/hook",
+                                    "https://example.com:0/hook",
+                                    "https://example.com:https/hook"])
+@pytest.mark.parametrize("username", ["ann", "sam"])
+def test_a_webhook_url_without_a_valid_port_is_refused(workspace: Workspace,
+                                                       target: str, username: str) -> None:
+    answer = served(workspace, username).post("/api/subscriptions",
+                                                    json={"target": target})
+    assert answer.status_code == 400
+    assert answer.json()["problems"][0]["message"] == (
+        f"{target!r} has no valid port: a port is a number from 1 to 65535")

@@ -44,9 +44,11 @@ def check_zone(name: str | None) -> str | None:
     try:
         ZoneInfo(name)
         pl.Series([0], dtype=pl.Datetime("us")).dt.replace_time_zone(name)
-    except (ZoneInfoNotFoundError, ValueError, pl.exceptions.PolarsError):
-        raise UsageError(f"--data-timezone: {name!r} is not a time zone", [Problem(
-            f"{name!r} is not a time zone", path="--data-timezone",
+    # OSError: a name that makes no file name (too long a part, a NUL) is no zone either.
+    except (ZoneInfoNotFoundError, ValueError, OSError, pl.exceptions.PolarsError):
+        shown = repr(name) if len(name) <= 40 else repr(name[:39]) + "…"
+        raise UsageError(f"--data-timezone: {shown} is not a time zone", [Problem(
+            f"{shown} is not a time zone", path="--data-timezone",
             hint="name an IANA zone such as Europe/Berlin, America/New_York or UTC")]) from None
     return name
 

@@ -142,6 +142,14 @@ def _read_slowly(data: bytes, locator: Locator) -> RawTable:
                 f"is not valid JSON: {error.msg}", file=locator.file, line=number,
                 column=error.colno, hint=_OBJECT_HINT)))
             continue
+        except RecursionError:
+            rejected.append((number, locator.row(
+                number, "nests arrays or objects too deeply to be read", _OBJECT_HINT)))
+            continue
+        except ValueError:  # Python reads integers of at most 4,300 digits (a DoS guard)
+            rejected.append((number, locator.row(
+                number, "holds a number of more than 4,300 digits", "write such a value as text")))
+            continue
         if not isinstance(value, dict):
             rejected.append((number, locator.row(number, "is not a JSON object", _OBJECT_HINT)))
             continue

@@ -125,11 +125,20 @@ def _country_entity(country: str) -> Any:
     return getattr(holidays, country)
 
 
+MAX_ZONE_NAME = 64
+"""The longest time zone name accepted: IANA's longest is 32 characters
+(``America/Argentina/ComodRivadavia``)."""
+
+
 def check_timezone(name: str) -> str:
     """``name`` if it is an IANA time zone, else ValueError naming the nearest ones."""
+    if len(name) > MAX_ZONE_NAME:
+        raise ValueError(f"{name[:40]!r}… is not a time zone: a zone name has at most "
+                         f"{MAX_ZONE_NAME} characters — use an IANA name such as Europe/Berlin")
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name that makes no file name (too long a part, a NUL) is no zone either.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         close = difflib.get_close_matches(name, sorted(available_timezones()), n=3)
         hint = f"did you mean {' or '.join(close)}?" if close else (
             "use an IANA name such as Europe/Berlin or America/New_York")

@@ -3,6 +3,11 @@
 YAML is read as YAML 1.2 reads it where YAML 1.1 surprises people: only ``true``/``false`` are
 booleans (so ``country: NO`` is Norway) and ``09:00`` is never a base-60 number. Duplicate keys
 are errors. Each problem carries file, line, column, key path and a hint.
+
+A document is refused before it is built when it nests deeper than :data:`MAX_DEPTH` levels or
+holds more than :data:`MAX_NODES` values once its aliases are expanded: a few hundred bytes of
+nested aliases ("billion laughs") otherwise expand to billions of values, and deep nesting
+exhausts Python's stack. Agreements use a few hundred values, a dozen levels deep at most.
 """
 
 from __future__ import annotations
@@ -20,14 +25,61 @@ from accord.errors import AgreementError, Problem
 from accord.model.agreement import Agreement, cross_check
 from accord.model.objectives import Metric
 
-__all__ = ["agreement_files", "load_agreement", "load_agreements", "parse_agreement"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "agreement_files", "load_agreement", "load_agreements",
+           "parse_agreement"]
+
+MAX_DEPTH = 50
+"""The deepest nesting of mappings and sequences an agreement file may have."""
+MAX_NODES = 100_000
+"""The most values (mappings, sequences and scalars) an agreement file may hold, counting each
+use of an alias as a copy of what it names."""
 
 Position = tuple[int, int]
 KeyPath = tuple[str | int, ...]
 
 
+class _TooLarge(yaml.MarkedYAMLError):
+    """A document nested too deeply or expanding to too many values (see the module)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and no sexagesimal numbers."""
+    """SafeLoader with YAML 1.2 booleans and no sexagesimal numbers, that counts the nesting
+    and the expanded size of the document as it composes it (refusing it with _TooLarge)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.expanded = 0
+        self.sizes: dict[int, int] = {}
+        """The expanded size of each composed node, by ``id``: what an alias of it adds."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            target = self.anchors.get(event.anchor)
+            node: yaml.Node = super().compose_node(parent, index)  # type: ignore[misc]
+            self._count(self.sizes.get(id(target), 1), event.start_mark)
+            return node
+        mark = self.peek_event().start_mark
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooLarge(None, None, f"it nests deeper than {MAX_DEPTH} levels", mark,
+                            "nest less: an agreement needs a dozen levels at most")
+        before = self.expanded
+        try:
+            node = super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self.depth -= 1
+        self._count(1, mark)
+        self.sizes[id(node)] = self.expanded - before
+        return node
+
+    def _count(self, values: int, mark: yaml.Mark) -> None:
+        self.expanded += values
+        if self.expanded > MAX_NODES:
+            raise _TooLarge(None, None, f"it holds more than {MAX_NODES:,} values once its "
+                            "aliases are expanded", mark, "write the agreement out without "
+                            "aliases nested within aliases")
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -109,6 +161,12 @@ def parse_agreement(text: str, file: str = "<agreement>") -> Agreement:
         )]) from None
     try:
         node = loader.get_single_node()
+    except _TooLarge as error:
+        mark = error.problem_mark
+        raise AgreementError("agreement file refused", [Problem(
+            f"refused: {error.problem}", file=file,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            hint=error.note)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -86,8 +87,21 @@ async def _invalid(_: Request, error: Exception) -> JSONResponse:
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     """FastAPI's own errors (a body that cannot be parsed, …) in Accord's error body."""
     assert isinstance(error, StarletteHTTPException)
-    return JSONResponse(_body(str(error.detail), []), status_code=error.status_code,
-                        headers=error.headers)
+    return JSONResponse(_body(str(error.detail), _unreadable(error.__cause__)),
+                        status_code=error.status_code, headers=error.headers)
+
+
+def _unreadable(cause: BaseException | None) -> list[Problem]:
+    """Why a JSON body that is valid JSON could not be read (FastAPI raises its 400 from it)."""
+    if isinstance(cause, RecursionError):
+        return [Problem("the JSON body nests arrays or objects too deeply to be read",
+                        hint="send plain values: a row's cells are text, numbers or null")]
+    if isinstance(cause, ValueError) and not isinstance(cause, json.JSONDecodeError):
+        # Python reads integers of at most 4,300 digits (sys.get_int_max_str_digits).
+        reason = str(cause).split(";")[0]
+        return [Problem(f"the JSON body cannot be read: {reason}",
+                        hint="write such a number as text")]
+    return []
 
 
 async def _database_error(_: Request, error: Exception) -> JSONResponse:

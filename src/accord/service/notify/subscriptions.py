@@ -128,6 +128,14 @@ def _check_target(channel: Channel, target: str, secret: str | None) -> None:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"bad webhook URL {target!r}", [Problem(
                 f"{target!r} is not an http(s) URL", hint="give e.g. https://example.com/hook")])
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or past 65535
+            port = 0
+        if port == 0:
+            raise UsageError(f"bad webhook URL {target!r}", [Problem(
+                f"{target!r} has no valid port: a port is a number from 1 to 65535",
+                hint="give e.g. https://example.com:8443/hook, or leave the port out")])
     else:
         if not _EMAIL.fullmatch(target):
             raise UsageError(f"bad email address {target!r}", [Problem(
