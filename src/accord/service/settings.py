@@ -3,8 +3,9 @@ environment and a ``.env`` file in the current folder (the environment wins), ne
 time (STYLE.md rule 7).
 
     ACCORD_ENV                 development (the default) or production
-    ACCORD_SECRET_KEY          signs the login form's token; production refuses to start
-                               without one of its own (at least 32 characters, not a sample)
+    ACCORD_SECRET_KEY          signs the login form's token and keys the webhook secrets sealed
+                               at rest; production refuses to start without one of its own
+                               (at least 32 characters, not a sample)
     ACCORD_DATABASE_URL        the database (or --db)
     ACCORD_SECURE_COOKIES      true | false | auto (default: Secure when the request is HTTPS)
     ACCORD_SESSION_HOURS       how long a browser session lasts (default 12)
@@ -30,6 +31,7 @@ DEFAULT_THRESHOLDS = (0.75, 0.9)
 
 
 _SAMPLES = frozenset({"change-me", "changeme", "secret", "development", "accord"})
+_DEVELOPMENT_WEBHOOK_KEY = "accord development webhook key (set ACCORD_SECRET_KEY)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class ServiceSettings:
     came over HTTPS (behind a TLS proxy, run uvicorn with --proxy-headers)."""
     session_lifetime: timedelta = timedelta(hours=12)
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    webhook_key: str = field(default=_DEVELOPMENT_WEBHOOK_KEY, repr=False)
+    """What webhook secrets are sealed with at rest (accord.service.notify.sealing):
+    ACCORD_SECRET_KEY when set; in development without it a fixed key, the same in every
+    process (the API, the command line and the worker must agree, unlike ``secret_key``)."""
 
     @property
     def at_risk(self) -> float:
@@ -132,5 +138,5 @@ def get_service_settings(db: str | None = None, *, dotenv: Path = Path(".env")
         session_lifetime=lifetime,
         thresholds=parse_thresholds(thresholds) if thresholds else DEFAULT_THRESHOLDS,
         production=production,
-        **({"secret_key": key} if key else {}),
+        **({"secret_key": key, "webhook_key": key} if key else {}),
     )

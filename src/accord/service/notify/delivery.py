@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from accord.errors import UsageError
 from accord.service.notify.backoff import RetryPolicy
 from accord.service.notify.mail import MailSender
 from accord.service.notify.outbox import DeliveryStatus, Due, claim, record
 from accord.service.notify.outcome import Outcome, Result
+from accord.service.notify.sealing import SecretBox, secret_box
 from accord.service.notify.subscriptions import Channel
 from accord.service.notify.webhooks import WebhookSender
 
@@ -39,13 +41,20 @@ class Notifier:
     mail: MailSender = field(default_factory=MailSender)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     rng: random.Random = field(default_factory=random.Random)
+    box: SecretBox = field(default_factory=secret_box)
+    """Opens the webhook secrets sealed at rest (default: with the settings' key)."""
     lease: timedelta = timedelta(minutes=5)
     """How long a claimed delivery is left to its worker before another may send it."""
 
     def send(self, due: Due) -> Outcome:
         if due.channel == Channel.WEBHOOK.value:
-            return self.webhooks.send(due.target, due.body.encode("utf-8"), secret=due.secret,
-                                      event=due.event, delivery_id=due.delivery_id)
+            try:
+                secret = None if due.secret is None else self.box.open(due.secret)
+            except UsageError as error:
+                return Outcome(Result.FINAL, error=error.problems[0].message)
+            return self.webhooks.send(due.target, due.body.encode("utf-8"), secret=secret,
+                                      event=due.event, delivery_id=due.delivery_id,
+                                      public_only=due.public_only)
         if due.channel == Channel.EMAIL.value:
             return self.mail.send(due.target, json.loads(due.body), delivery_id=due.delivery_id)
         return Outcome(Result.FINAL, error=f"unknown channel {due.channel!r}")

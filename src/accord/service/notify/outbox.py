@@ -30,9 +30,9 @@ from accord.service.notify.backoff import RetryPolicy
 from accord.service.notify.events import Event
 from accord.service.notify.outcome import Outcome, Result
 from accord.service.notify.subscriptions import manages_all
-from accord.service.tenancy import Principal, Scope, not_found
+from accord.service.tenancy import Principal, Role, Scope, not_found
 from accord.store.database import for_writing
-from accord.store.schema import DeliveryAttemptRow, NotificationRow, SubscriptionRow
+from accord.store.schema import DeliveryAttemptRow, NotificationRow, SubscriptionRow, UserRow
 
 __all__ = ["Attempt", "Delivery", "DeliveryStatus", "Due", "claim", "enqueue",
            "last_periods_closed", "list_deliveries", "record", "retry_delivery"]
@@ -119,19 +119,23 @@ class Due:
     delivery_id: str
     body: str
     attempts: int
+    public_only: bool = False
+    """Whether the target must be a public address at delivery too (its owner is a customer
+    or supplier: accord.service.notify.targets)."""
 
 
 def claim(engine: Engine, *, now: datetime, lease: timedelta, limit: int = 100) -> list[Due]:
     """Pending notifications due at ``now``, oldest first, each claimed for ``lease``."""
-    query = (select(NotificationRow, SubscriptionRow)
+    query = (select(NotificationRow, SubscriptionRow, UserRow.role)
              .join(SubscriptionRow, SubscriptionRow.id == NotificationRow.subscription_id)
+             .outerjoin(UserRow, UserRow.id == SubscriptionRow.owner_id)
              .where(NotificationRow.status == DeliveryStatus.PENDING.value,
                     NotificationRow.next_attempt_at <= now, SubscriptionRow.active)
              .order_by(NotificationRow.next_attempt_at, NotificationRow.id).limit(limit))
     claimed: list[Due] = []
     with Session(engine) as session:
         found = session.execute(query).all()
-    for row, subscription in found:
+    for row, subscription, role in found:
         with for_writing(engine).begin() as connection:
             taken = connection.execute(update(NotificationRow).where(
                 NotificationRow.id == row.id,
@@ -141,7 +145,8 @@ def claim(engine: Engine, *, now: datetime, lease: timedelta, limit: int = 100) 
         if taken == 1:
             claimed.append(Due(row.id, subscription.id, subscription.channel,
                                subscription.target, subscription.secret, row.event,
-                               row.delivery_id, row.body, row.attempts))
+                               row.delivery_id, row.body, row.attempts,
+                               role in (Role.CUSTOMER.value, Role.SUPPLIER.value)))
     return claimed
 
 

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from accord.engine.results import format_instant
 from accord.errors import NotFoundError, Problem, UsageError
 from accord.service.notify.events import EventKind
-from accord.service.notify.targets import check_public_target
+from accord.service.notify.sealing import SecretBox, secret_box
+from accord.service.notify.targets import Resolver, check_public_target, resolve
 from accord.service.settings import DEFAULT_THRESHOLDS
 from accord.service.tenancy import ROLE_SCOPES, Principal, Role, Scope, not_found
 from accord.store.database import for_writing
@@ -160,16 +161,17 @@ def create_subscription(
     engine: Engine, principal: Principal, *, channel: Channel, target: str, now: datetime,
     secret: str | None = None, party: str | None = None, events: Iterable[str] | None = None,
     agreements: Sequence[str] | None = None, thresholds: Sequence[float] | None = None,
-    owner: str | None = None,
+    owner: str | None = None, box: SecretBox | None = None, resolver: Resolver = resolve,
 ) -> NewSubscription:
-    """Store a subscription owned by the caller (or, for admins, by the user ``owner``)."""
+    """Store a subscription owned by the caller (or, for admins, by the user ``owner``), its
+    webhook secret sealed by ``box`` (default: the settings', :func:`secret_box`)."""
     principal.require(Scope.READ)
     target = target.strip()
     _check_target(channel, target, secret)
     kinds = parse_events(events if events is not None else [e.value for e in EventKind])
     levels = _thresholds(thresholds)
     if channel is Channel.WEBHOOK and principal.bound:
-        check_public_target(target)
+        check_public_target(target, resolver)
     if channel is Channel.WEBHOOK and not secret:
         secret = secrets.token_urlsafe(32)
     with Session(for_writing(engine)) as session, session.begin():
@@ -192,7 +194,8 @@ def create_subscription(
                 hint="leave the party out, or give your own")])
         stored = SubscriptionRow(
             owner_id=owner_id, party=bound_party or party, channel=channel.value, target=target,
-            secret=secret, events=" ".join(k.value for k in kinds),
+            secret=None if secret is None else (box or secret_box()).seal(secret),
+            events=" ".join(k.value for k in kinds),
             agreements=None if not agreements else " ".join(dict.fromkeys(agreements)),
             thresholds=" ".join(f"{t:g}" for t in levels), active=True, created_at=now,
             created_by=principal.username)

@@ -23,6 +23,7 @@ from accord.service.notify import (
     list_subscriptions,
     retry_delivery,
 )
+from accord.service.notify.sealing import secret_box
 from accord.service.schemas import DB_INT_MAX, ErrorOut
 
 router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"],
@@ -124,7 +125,7 @@ def subscribe(body: SubscriptionIn, principal: ReaderDep, engine: EngineDep,
         events=None if body.events is None else [e.value for e in body.events],
         agreements=body.agreements,
         thresholds=body.thresholds if body.thresholds is not None else settings.thresholds,
-        owner=body.owner)
+        owner=body.owner, box=secret_box(settings.webhook_key))
     return NewSubscriptionOut(subscription=_subscription(made.subscription), secret=made.secret)
 
 
