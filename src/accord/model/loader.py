@@ -53,21 +53,21 @@ class _Loader(yaml.SafeLoader):
         self.sizes: dict[int, int] = {}
         """The expanded size of each composed node, by ``id``: what an alias of it adds."""
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
-            node: yaml.Node = super().compose_node(parent, index)  # type: ignore[misc]
+            node = super().compose_node(parent, index)
             self._count(self.sizes.get(id(target), 1), event.start_mark)
             return node
-        mark = self.peek_event().start_mark
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _TooLarge(None, None, f"it nests deeper than {MAX_DEPTH} levels", mark,
                             "nest less: an agreement needs a dozen levels at most")
         before = self.expanded
         try:
-            node = super().compose_node(parent, index)  # type: ignore[misc]
+            node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
         self._count(1, mark)
