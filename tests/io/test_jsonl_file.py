@@ -56,3 +56,23 @@ def test_an_empty_file_has_no_columns(tmp_path: Path) -> None:
     raw = read_jsonl(write(tmp_path, "t.jsonl", " \n"))
     assert raw.columns == ()
     assert raw.problems == []
+
+
+@pytest.mark.parametrize(("depth", "message"), [
+    (900, "x: is an array"),
+    (5_000, "nests arrays or objects too deeply to be read"),
+])
+def test_deeply_nested_values_are_bad_rows_read_in_moments(tmp_path: Path, depth: int,
+                                                           message: str) -> None:
+    import time
+
+    path = write(tmp_path, "t.jsonl", '{"id": "T-1"}\n{"id": "T-2", "x": '
+                 + "[" * depth + "]" * depth + "}\n")
+    started = time.perf_counter()
+    raw = read_jsonl(path)
+    assert time.perf_counter() - started < 2
+    [(line, problem)] = raw.rejected
+    assert line == 2
+    assert str(problem).endswith(message + ' — ' + (
+        "write text or a number here" if depth == 900 else
+        'write one JSON object per line, e.g. {"id": "T-1", "customer": "acme"}'))

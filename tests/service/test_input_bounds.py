@@ -4,6 +4,7 @@ on a database that already holds such instants."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -169,3 +170,21 @@ def test_a_webhook_url_without_a_valid_port_is_refused(workspace: Workspace,
     assert answer.status_code == 400
     assert answer.json()["problems"][0]["message"] == (
         f"{target!r} has no valid port: a port is a number from 1 to 65535")
+
+
+def test_a_row_nested_hundreds_deep_is_a_bad_row_answered_in_moments(
+        workspace: Workspace) -> None:
+    # Valid JSON that Python reads, 900 arrays deep: Polars took over a minute on it.
+    value = "[" * 900 + "]" * 900
+    sam = served(workspace, "sam")
+    started = time.perf_counter()
+    batch = sam.post("/api/ingest/tickets", content='{"rows": [' + ROW % value + "]}",
+                     headers={"Content-Type": "application/json"})
+    upload = sam.post("/api/ingest/tickets/file",
+                      files={"file": ("tickets.jsonl", (ROW % value + "\n").encode())})
+    assert time.perf_counter() - started < 10
+    assert batch.status_code == upload.status_code == 422
+    assert [(p["path"], p["message"]) for p in batch.json()["problems"]] == [
+        ("row 1: x", "is an array")]
+    assert [(p["line"], p["path"], p["message"]) for p in upload.json()["problems"]] == [
+        (1, "x", "is an array")]

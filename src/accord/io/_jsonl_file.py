@@ -32,6 +32,9 @@ __all__ = ["read_json_rows", "read_jsonl"]
 
 _NESTED_HINT = "write text or a number here"
 _OBJECT_HINT = 'write one JSON object per line, e.g. {"id": "T-1", "customer": "acme"}'
+_DEPTH = 8
+_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSING = np.frombuffer(b"]}", dtype=np.uint8)
 
 
 def read_jsonl(path: Path) -> RawTable:
@@ -55,8 +58,20 @@ def read_json_rows(rows: Sequence[Mapping[str, Any]], file: str, *,
         frame = frame.with_columns(pl.all().cast(pl.String),
                                    pl.int_range(1, len(rows) + 1, dtype=pl.Int64).alias(LINE))
         return RawTable(Locator(file, Format.JSONL), drop_blank_rows(blank_to_null(frame)))
-    data = "\n".join(json.dumps(dict(row), default=str) for row in rows)
+    # A nested value is a bad cell whatever it holds: only its kind is passed on, so that a
+    # deeply nested one costs nothing more (Polars' reading grows with the depth).
+    data = "\n".join(json.dumps({key: _kind_only(value) for key, value in dict(row).items()},
+                                 default=str) for row in rows)
     return _read_data(data.encode("utf-8"), file)
+
+
+def _kind_only(value: Any) -> Any:
+    """An array or object as an empty one of its kind; any other value as it is."""
+    if isinstance(value, list | tuple):
+        return []
+    if isinstance(value, dict):
+        return {}
+    return value
 
 
 def _only_text(rows: Sequence[Mapping[str, Any]], columns: set[str], required: set[str]
@@ -77,6 +92,8 @@ def _read_data(data: bytes, file: str) -> RawTable:
     locator = Locator(file, Format.JSONL)
     if not re.search(rb"\S", data):
         return RawTable.empty(locator)
+    if _nested_deeply(data):
+        return _read_slowly(data, locator)
     try:
         # Every line is read for the schema: a key first seen late must not be dropped.
         frame = pl.read_ndjson(data, infer_schema_length=None)
@@ -97,6 +114,19 @@ def _read_data(data: bytes, file: str) -> RawTable:
         elif name != LINE:
             frame = frame.with_columns(pl.col(name).cast(pl.String))
     return RawTable(locator, drop_blank_rows(blank_to_null(frame)), [], rejected)
+
+
+def _nested_deeply(data: bytes) -> bool:
+    """Whether brackets may nest more than :data:`_DEPTH` deep (counting those in text too):
+    Polars' reading of nested values grows with their depth (a row 960 arrays deep took a
+    minute), while the slow path reads each line with Python's ``json`` and only names the
+    nested value."""
+    opens = data.count(b"[") + data.count(b"{")
+    if opens <= data.count(b"\n") + 1:  # at most the row's own object on each line
+        return False
+    codes = np.frombuffer(data, dtype=np.uint8)
+    steps = (np.isin(codes, _OPENING).astype(np.int8) - np.isin(codes, _CLOSING).astype(np.int8))
+    return bool(np.cumsum(steps, dtype=np.int64).max() > _DEPTH)
 
 
 def _may_hide_nested_values(frame: pl.DataFrame) -> bool:
