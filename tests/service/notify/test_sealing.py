@@ -4,6 +4,7 @@ signatures made with them still verify, and secrets stored in clear before keep 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, update
@@ -42,12 +43,12 @@ def test_a_sealed_secret_opens_only_with_its_key() -> None:
 
 
 def test_the_key_comes_from_the_secret_key_setting(monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: object) -> None:
+                                                   tmp_path: Path) -> None:
     monkeypatch.delenv("ACCORD_SECRET_KEY", raising=False)
-    development = get_service_settings(dotenv=tmp_path / ".env")  # type: ignore[operator]
+    development = get_service_settings(dotenv=tmp_path / ".env")
     assert development.webhook_key == ServiceSettings(store=development.store).webhook_key
     monkeypatch.setenv("ACCORD_SECRET_KEY", "x" * 48)
-    configured = get_service_settings(dotenv=tmp_path / ".env")  # type: ignore[operator]
+    configured = get_service_settings(dotenv=tmp_path / ".env")
     assert configured.webhook_key == "x" * 48
     sealed = secret_box(configured.webhook_key).seal("s3cret")
     assert secret_box().open(sealed) == "s3cret"  # read from the settings on demand
@@ -92,3 +93,30 @@ def test_a_secret_sealed_with_another_key_is_a_final_failure_not_a_crash(
         enqueue(world, made.subscription.id, [EVENT], now=NOW)
         assert notifier.deliver_due(world, NOW).dead == 1
     assert receiver.received == []
+
+
+def test_the_api_stores_the_secret_sealed_with_the_settings_key(world: Engine) -> None:
+    from fastapi.testclient import TestClient
+
+    from accord.service import create_app
+    from accord.service.accounts import add_user, create_token
+    from accord.service.tenancy import Role, Scope
+    from accord.store import get_settings
+
+    key = "the installation's own secret key, long enough"
+    settings = ServiceSettings(store=get_settings(world.url.render_as_string(
+        hide_password=False)), webhook_key=key)
+    add_user(world, username="ada", password="correct horse battery", role=Role.ADMIN,
+             party=None, now=NOW)
+    token = create_token(world, username="ada", name="t", scopes=list(Scope), now=NOW).secret
+    client = TestClient(create_app(settings, world, clock=lambda: NOW),
+                        headers={"Authorization": f"Bearer {token}"})
+    made = client.post("/api/subscriptions", json={"target": "https://hooks.example.com/a"})
+    assert made.status_code == 201, made.text
+    secret = made.json()["secret"]
+    stored = stored_secret(world, made.json()["subscription"]["id"])
+    assert stored is not None
+    assert secret not in stored
+    assert secret_box(key).open(stored) == secret
+    with pytest.raises(UsageError):
+        secret_box().open(stored)  # not the development key
