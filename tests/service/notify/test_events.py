@@ -23,14 +23,24 @@ def timer(elapsed: float, target: int = 14400, state: str = "running") -> LiveTi
 @pytest.mark.parametrize(("elapsed", "keys"), [
     (10799, []),
     (10800, ["warning:0.75:acme-it:acme:resolution:T-1"]),
-    (14400, ["warning:0.75:acme-it:acme:resolution:T-1",
-             "warning:0.9:acme-it:acme:resolution:T-1"]),
-    (14401, ["warning:0.75:acme-it:acme:resolution:T-1",
-             "warning:0.9:acme-it:acme:resolution:T-1", "breach:acme-it:acme:resolution:T-1"]),
+    (12959, ["warning:0.75:acme-it:acme:resolution:T-1"]),
+    (12960, ["warning:0.9:acme-it:acme:resolution:T-1"]),
+    (14400, ["warning:0.9:acme-it:acme:resolution:T-1"]),
+    (14401, ["breach:acme-it:acme:resolution:T-1"]),
 ])
-def test_a_timer_reaches_each_threshold_at_its_share_and_breaches_only_past_the_target(
+def test_a_timer_gives_the_highest_state_it_has_reached_and_breaches_only_past_the_target(
         elapsed: float, keys: list[str]) -> None:
     assert [e.key for e in ticket_events([timer(elapsed)], [0.9, 0.75], AT)] == keys
+
+
+@pytest.mark.parametrize(("kinds", "keys"), [
+    ([EventKind.WARNING], ["warning:0.9:acme-it:acme:resolution:T-1"]),
+    ([EventKind.BREACH], ["breach:acme-it:acme:resolution:T-1"]),
+    ([EventKind.PERIOD_CLOSED], []),
+])
+def test_a_breached_timer_gives_the_highest_state_among_the_kinds_wanted(
+        kinds: list[EventKind], keys: list[str]) -> None:
+    assert [e.key for e in ticket_events([timer(20000)], [0.75, 0.9], AT, kinds)] == keys
 
 
 def test_a_paused_timer_warns_without_a_due_instant() -> None:

@@ -98,14 +98,51 @@ def test_a_webhook_is_signed_and_says_what_happened(
         "target_s": 14400, "due_at": "2026-03-02T13:00:00Z", "at": "2026-03-02T12:00:00Z"}
 
 
-def test_a_worker_seeing_a_ticket_late_sends_every_missed_event_in_order(
+def test_a_ticket_first_seen_past_its_target_gets_its_breach_only(
         world: Engine, tmp_path: Path, notifier: Notifier) -> None:
     load_tickets(world, tmp_path / "data", [Ticket("A-1", "alpha", T0)])
     with http_receiver() as receiver:
         subscribe(world, receiver.url)
         run_once(world, T0 + timedelta(hours=5), notifier=notifier)
-    assert events(receiver) == [("sla.warning", "A-1", 0.75), ("sla.warning", "A-1", 0.9),
-                                ("sla.breach", "A-1", None)]
+        run_once(world, T0 + timedelta(hours=6), notifier=notifier)
+    assert events(receiver) == [("sla.breach", "A-1", None)]
+
+
+def test_a_ticket_loaded_after_its_due_date_gets_its_breach_only(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [Ticket("A-1", "alpha", T0)])
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url)
+        run_once(world, T0 + timedelta(hours=1), notifier=notifier)
+        # B-1 was opened at T0 too, but only loaded once past its 4-hour target.
+        load_tickets(world, tmp_path / "later", [Ticket("A-1", "alpha", T0),
+                                                 Ticket("B-1", "beta", T0)])
+        run_once(world, T0 + timedelta(hours=4, minutes=30), notifier=notifier)
+    assert events(receiver) == [("sla.breach", "A-1", None), ("sla.breach", "B-1", None)]
+
+
+def test_a_timer_crossing_several_thresholds_between_two_passes_gets_the_highest_only(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [Ticket("A-1", "alpha", T0)])
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url, thresholds=[0.5, 0.75, 0.9])
+        seen = []
+        # The target is 4h: 50 % at 120 min, 75 % at 180, 90 % at 216, breached after 240.
+        for minutes in (130, 220, 230, 250):
+            before = len(receiver.received)
+            run_once(world, T0 + timedelta(minutes=minutes), notifier=notifier)
+            seen.append((minutes, events(receiver)[before:]))
+    assert seen == [(130, [("sla.warning", "A-1", 0.5)]), (220, [("sla.warning", "A-1", 0.9)]),
+                    (230, []), (250, [("sla.breach", "A-1", None)])]
+
+
+def test_a_warnings_only_subscription_hears_of_a_breached_ticket_at_its_highest_threshold(
+        world: Engine, tmp_path: Path, notifier: Notifier) -> None:
+    load_tickets(world, tmp_path / "data", [Ticket("A-1", "alpha", T0)])
+    with http_receiver() as receiver:
+        subscribe(world, receiver.url, events=["sla.warning"])
+        run_once(world, T0 + timedelta(hours=5), notifier=notifier)
+    assert events(receiver) == [("sla.warning", "A-1", 0.9)]
 
 
 def test_a_second_pass_or_a_restarted_worker_sends_nothing_again(
@@ -364,6 +401,7 @@ def test_a_customer_subscription_never_hears_of_another_customers_tickets_or_sta
         subscribe(world, alpha.url, ann, events=everything)
         subscribe(world, beta.url, customer_user(world, "bob", "beta"), events=everything)
         subscribe(world, narrowed.url, ada, party="beta", events=everything)
+        run_once(world, T0 + timedelta(hours=3), notifier=notifier)
         run_once(world, T0 + timedelta(hours=5), notifier=notifier)
         run_once(world, datetime(2026, 4, 1, 1, tzinfo=UTC), notifier=notifier)
     # B-2 was resolved late before the first pass: its breach comes from the stopped ticket.

@@ -1,6 +1,7 @@
 """The events a subscription can be told about, and how each is named and shown.
 
     sla.warning         an open ticket's timer has used a threshold of its target (75 %, 90 %)
+                        and not yet passed it: only the highest threshold reached is told
     sla.breach          a ticket's timer has passed its target (elapsed > target): an open
                         one's, or one that stopped so (resolved late, perhaps between two
                         passes or in a batch loaded later), told once either way
@@ -17,7 +18,7 @@ the caller may see (``live_timers``, the engine's evidence items of stopped tick
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -52,14 +53,22 @@ def _threshold(value: float) -> str:
     return f"{value:g}"
 
 
-def ticket_events(timers: Iterable[LiveTimer], thresholds: Sequence[float], at: datetime
+def ticket_events(timers: Iterable[LiveTimer], thresholds: Sequence[float], at: datetime,
+                  kinds: Collection[EventKind] = (EventKind.WARNING, EventKind.BREACH)
                   ) -> list[Event]:
-    """The warnings and breaches that ``timers`` have reached as of ``at``: per timer, each
-    threshold it has reached (elapsed ≥ threshold × target), lowest first, then its breach
-    (elapsed > target, DESIGN.md §5). All are given, so an event missed while the worker was
-    down is sent late rather than never."""
+    """One event per timer for the highest state it has reached as of ``at``, among the
+    ``kinds`` wanted: its breach (elapsed > target, DESIGN.md §5), or else the highest
+    threshold it has reached (elapsed ≥ threshold × target).
+
+    A user is told once about the current state, not about the states a timer went through
+    unseen: a ticket first seen already past its target (loaded late, or seen by a worker that
+    was stopped) gets ``sla.breach`` only, and a timer that crossed 75 % and 90 % between two
+    passes gets the 90 % warning only. A state already sent is not sent again (the outbox
+    keeps each key once), so a timer seen at 80 % and later breached gets the 75 % warning,
+    then the breach."""
     events: list[Event] = []
     shown_at = format_instant(at)
+    ordered = sorted(thresholds, reverse=True)
     for timer in timers:
         names = f"{timer.agreement}:{timer.customer}:{timer.objective}:{timer.ticket}"
         base = {"agreement": timer.agreement, "customer": timer.customer,
@@ -68,15 +77,17 @@ def ticket_events(timers: Iterable[LiveTimer], thresholds: Sequence[float], at: 
                 "time_left_s": timer.time_left_s, "used": timer.used,
                 "due_at": None if timer.due_at is None else format_instant(timer.due_at),
                 "period": None, "at": shown_at}
-        for threshold in sorted(thresholds):
-            if timer.elapsed_s >= threshold * timer.target_s:
-                events.append(Event(
-                    EventKind.WARNING, f"warning:{_threshold(threshold)}:{names}",
-                    timer.agreement,
-                    {"event": EventKind.WARNING.value, **base, "threshold": threshold}))
-        if timer.elapsed_s > timer.target_s:
+        if EventKind.BREACH in kinds and timer.elapsed_s > timer.target_s:
             events.append(Event(EventKind.BREACH, f"breach:{names}", timer.agreement,
                                 {"event": EventKind.BREACH.value, **base, "threshold": None}))
+            continue
+        if EventKind.WARNING not in kinds:
+            continue
+        reached = next((t for t in ordered if timer.elapsed_s >= t * timer.target_s), None)
+        if reached is not None:
+            events.append(Event(
+                EventKind.WARNING, f"warning:{_threshold(reached)}:{names}", timer.agreement,
+                {"event": EventKind.WARNING.value, **base, "threshold": reached}))
     return events
 
 

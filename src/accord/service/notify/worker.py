@@ -2,10 +2,13 @@
 
 A pass, as of an instant ``at``:
 
-1. for each active subscription, as its owner (tenancy): the open ticket timers at ``at``
-   give the warnings and breaches they have reached; after a month closes, the month is
-   evaluated if it was not yet, and each customer's credit statement is an event (every
-   month closed since the last one a subscription was sent, after a long stop);
+1. for each active subscription, as its owner (tenancy): each open ticket timer at ``at``
+   gives one event, for the highest state it has reached among those the subscription wants
+   (its breach, else its highest threshold: a ticket first seen past its target is told of
+   its breach only, not of the warnings it skipped; :func:`~.events.ticket_events`); after
+   a month closes, the month is evaluated if it was not yet, and each customer's credit
+   statement is an event (every month closed since the last one a subscription was sent,
+   after a long stop);
 2. after new data, and on a worker's first pass: the tickets that stopped breached — resolved
    late between two passes, while the worker was stopped, or loaded already resolved — each
    give the breach their open timer would have (:mod:`~accord.service.notify.stopped`: in each
@@ -126,7 +129,8 @@ def run_once(engine: Engine, at: datetime, *, now: datetime | None = None,
         if EventKind.WARNING in subscription.events or EventKind.BREACH in subscription.events:
             if principal not in timers:
                 timers[principal] = live_timers(engine, at, principal)
-            events += ticket_events(timers[principal], subscription.thresholds, at)
+            events += ticket_events(timers[principal], subscription.thresholds, at,
+                                    subscription.events)
         stopped_found = None
         if principal in breaches and EventKind.BREACH in subscription.events:
             stopped_found = breaches[principal].since(subscription.created_at)
