@@ -4,11 +4,12 @@ are those computed afresh, new data is seen at once, and a ticket's instants sti
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from accord.engine import TableName
 from accord.service import live
@@ -131,11 +132,99 @@ def test_the_least_recently_used_snapshots_go_first(workspace: Workspace) -> Non
     kept = live._Snapshots(size=2)
     built: list[str] = []
 
+    class Counting:
+        def __init__(self, key: str) -> None:
+            self.key = key
+
+        def full(self, at: datetime, customer: str | None) -> None:
+            built.append(self.key)
+
     def build(key: str) -> None:
-        kept.timers(workspace.engine, key, NOW, None, lambda: built.append(key))
+        kept.timers(workspace.engine, key, NOW, None, Counting(key))  # type: ignore[arg-type]
 
     for key in ("a", "b", "a", "c", "a", "b"):
         build(key)
     # "a" was used again before "c" came, so "b" went; then "b" was built again
     assert built == ["a", "b", "c", "b"]
     assert set(kept._building[workspace.engine]) == {"a", "b"}
+
+
+def _fresh_apart(engine: Engine, at: datetime, principal: Principal) -> list[live.LiveTimer]:
+    """The timers computed afresh, leaving the kept snapshots as they are."""
+    kept = live._SNAPSHOTS
+    live._SNAPSHOTS = live._Snapshots()
+    try:
+        return live_timers(engine, at, principal)
+    finally:
+        live._SNAPSHOTS = kept
+
+
+_KINDS = [("acme", "billing-system", "P1"), ("acme", "billing-system", "P3"),
+          ("acme", "office-cleaning", "urgent"), ("globex", "vm-hosting", "P3"),
+          ("initech", "object-storage", "P3")]
+_STATUSES = ["open", "in_progress", "pending_customer", "pending_vendor", "resolved", "closed"]
+
+
+def _stamp(instant: datetime | None) -> str:
+    return "" if instant is None else instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _random_load(rng: random.Random, engine: Engine, tmp_path: Path, number: int,
+                 known: list[str], at: datetime) -> None:
+    """A few tickets (new ones, or stored ones changed: another customer, answered, resolved,
+    some instants still to come) or status changes, loaded as ``accord ingest`` loads them."""
+    chosen = [rng.choice(known) if known and rng.random() < 0.6 else f"R-{number}-{i}"
+              for i in range(rng.randint(1, 4))]
+    if rng.random() < 0.6:
+        rows = []
+        for ticket in dict.fromkeys(chosen):
+            customer, service, priority = rng.choice(_KINDS)
+            created = at + timedelta(minutes=rng.randint(-3000, 20))
+            answered = (created + timedelta(minutes=rng.randint(1, 600))
+                        if rng.random() < 0.4 else None)
+            resolved = (created + timedelta(minutes=rng.randint(30, 3000))
+                        if rng.random() < 0.4 else None)
+            rows.append(f"{ticket},{customer},{service},{priority},{_stamp(created)},"
+                        f"{_stamp(answered)},{_stamp(resolved)},incident\n")
+            known.append(ticket)
+        ingest_file(engine, _ticket_file(tmp_path, f"load-{number}", "".join(rows)),
+                    TableName.TICKETS)
+    else:
+        path = tmp_path / f"status-{number}.csv"
+        path.write_text("ticket_id,at,status\n" + "".join(
+            f"{ticket},{_stamp(at + timedelta(minutes=rng.randint(-600, 30)))},"
+            f"{rng.choice(_STATUSES)}\n" for ticket in chosen), "utf-8")
+        ingest_file(engine, path, TableName.TICKET_STATUS)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_timers_brought_up_to_date_after_random_loads_are_those_computed_afresh(
+        fresh_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        seed: int) -> None:
+    engine = fresh_workspace.engine
+    rng = random.Random(seed)
+    afresh: list[int] = []
+    full = live._Builder.full
+
+    def counted(self: live._Builder, at: datetime, customer: str | None) -> object:
+        if live._SNAPSHOTS is kept:
+            afresh.append(1)
+        return full(self, at, customer)
+
+    monkeypatch.setattr(live._Builder, "full", counted)
+    live._SNAPSHOTS.clear()
+    kept = live._SNAPSHOTS
+    with engine.connect() as connection:
+        known = list(connection.execute(text(
+            "SELECT id FROM tickets ORDER BY id")).scalars())[::40]
+    at = NOW
+    for principal in (STAFF, ANN):
+        assert live_timers(engine, at, principal)
+    computed = len(afresh)
+    for number in range(8):
+        _random_load(rng, engine, tmp_path, number, known, at)
+        at += timedelta(minutes=rng.choice([0, 1, 3, 6]), seconds=rng.randint(0, 59))
+        for principal in (STAFF, ANN):
+            assert live_timers(engine, at, principal) == _fresh_apart(engine, at, principal)
+    # Brought up to date each time, never computed afresh (within MAX_AGE, the same day).
+    assert len(afresh) == computed == 2

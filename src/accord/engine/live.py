@@ -71,21 +71,17 @@ class LiveSnapshot:
     """:data:`LIVE_SCHEMA`, unsorted, with ``_elapsed`` and ``_target`` (microseconds) and
     ``_clock`` (an index into :attr:`clocks`; null for a paused timer)."""
     clocks: tuple[BusinessClock, ...]
+    keys: tuple[tuple[str, str], ...] = ()
+    """The agreement and objective of each clock."""
+    data_until: int = BEYOND
+    """The next instant in the tables after :attr:`at` (part of :attr:`until`)."""
+    calendar_until: int = BEYOND
+    """The rest of :attr:`until`: the next local midnight, the clocks' end."""
 
     def timers_at(self, at: datetime | int) -> pl.DataFrame:
         """The timers as of ``at`` (``self.at <= at < self.until``), least time left first."""
         at_us = at if isinstance(at, int) else to_us(at)
-        if not self.at <= at_us < self.until:
-            raise ValueError(f"the snapshot of {from_us(self.at)} holds until "
-                             f"{from_us(self.until)}, not at {from_us(at_us)}")
-        elapsed = self.timers.get_column("_elapsed").to_numpy().copy()
-        if at_us > self.at:
-            which = self.timers.get_column("_clock").fill_null(-1).to_numpy()
-            for index, clock in enumerate(self.clocks):
-                rows = np.flatnonzero(which == index)
-                if len(rows):
-                    first = np.full(len(rows), self.at, dtype=np.int64)
-                    elapsed[rows] += clock.elapsed(first, first + (at_us - self.at))
+        elapsed = self._elapsed_at(at_us)
         targets = self.timers.get_column("_target").to_numpy()
         return self.timers.select(
             pl.col("agreement", "customer", "objective", "metric", "ticket", "state"),
@@ -96,6 +92,52 @@ class LiveSnapshot:
             pl.col("due_at"),
         ).sort("time_left_s", "agreement", "customer", "objective", "ticket")
 
+    def _elapsed_at(self, at_us: int, until: int | None = None) -> np.ndarray:
+        until = self.until if until is None else until
+        if not self.at <= at_us < until:
+            raise ValueError(f"the snapshot of {from_us(self.at)} holds until "
+                             f"{from_us(self.until)}, not at {from_us(at_us)}")
+        elapsed: np.ndarray = self.timers.get_column("_elapsed").to_numpy().copy()
+        if at_us > self.at:
+            which = self.timers.get_column("_clock").fill_null(-1).to_numpy()
+            for index, clock in enumerate(self.clocks):
+                rows = np.flatnonzero(which == index)
+                if len(rows):
+                    first = np.full(len(rows), self.at, dtype=np.int64)
+                    elapsed[rows] += clock.elapsed(first, first + (at_us - self.at))
+        return elapsed
+
+    def replaced(self, tickets: pl.Series, other: LiveSnapshot, data_until: int | None = None
+                 ) -> LiveSnapshot:
+        """These timers as of ``other.at``, with those of ``tickets`` replaced by ``other``'s:
+        the timers of the same agreements on the newer data of those tickets (a ticket's timers
+        depend on it alone). ``tickets`` must hold every ticket with an instant in
+        (``self.at``, ``other.at``]; ``other.at`` must come before :attr:`calendar_until`.
+        ``data_until``: the next instant after ``other.at`` of every ticket, when the caller
+        knows it (default: the earlier of the two snapshots', which the caller must lower to
+        the instants of ``tickets`` that are not in ``other``'s tables, a ticket created
+        later)."""
+        kept = self.timers.with_columns(
+            _elapsed=pl.Series(self._elapsed_at(other.at, self.calendar_until), dtype=pl.Int64)
+        ).filter(~pl.col("ticket").is_in(tickets.implode()))
+        keys, clocks = list(self.keys), list(self.clocks)
+        index = {key: i for i, key in enumerate(keys)}
+        remap: list[int] = []
+        for key, clock in zip(other.keys, other.clocks, strict=True):
+            if key not in index:
+                index[key] = len(keys)
+                keys.append(key)
+                clocks.append(clock)
+            remap.append(index[key])
+        added = other.timers.with_columns(pl.col("_clock").replace_strict(
+            list(range(len(remap))), remap, default=None, return_dtype=pl.Int32))
+        if data_until is None:
+            data_until = min(self.data_until, other.data_until)
+        calendar_until = min(self.calendar_until, other.calendar_until)
+        return LiveSnapshot(other.at, min(data_until, calendar_until),
+                            pl.concat([kept, added.select(kept.columns)]), tuple(clocks),
+                            tuple(keys), data_until, calendar_until)
+
 
 def live_snapshot(agreements: Sequence[Agreement], tables: Tables, at: datetime
                   ) -> LiveSnapshot:
@@ -105,9 +147,11 @@ def live_snapshot(agreements: Sequence[Agreement], tables: Tables, at: datetime
     created = tables.tickets.get_column("created_at").dt.epoch("us").min()
     earliest = min(at_us, int(created)) if isinstance(created, int) else at_us
     ctx = Context(tables, at_us, earliest - 2 * _DAY, at_us + _DAY)
-    until = min(_next_instant(tables, at_us), at_us + _DAY)
+    data_until = _next_instant(tables, at_us)
+    until = at_us + _DAY
     frames: list[pl.DataFrame] = []
     clocks: list[BusinessClock] = []
+    keys: list[tuple[str, str]] = []
     for agreement in sorted(agreements, key=lambda a: a.id):
         until = min(until, _next_midnight(agreement, at))
         if not _in_effect_on(agreement, at):
@@ -121,8 +165,11 @@ def live_snapshot(agreements: Sequence[Agreement], tables: Tables, at: datetime
                 # The clock the timers ran on (any clock of the calendar reaching past
                 # ``until`` gives the same business time).
                 clocks.append(ctx.clock(agreement.calendar(objective.calendar)))
+                keys.append((agreement.id, key))
     timers = pl.concat(frames) if frames else pl.DataFrame(schema=_SNAPSHOT_SCHEMA)
-    return LiveSnapshot(at_us, min([until, *(c.end for c in clocks)]), timers, tuple(clocks))
+    calendar_until = min([until, *(c.end for c in clocks)])
+    return LiveSnapshot(at_us, min(data_until, calendar_until), timers, tuple(clocks),
+                        tuple(keys), data_until, calendar_until)
 
 
 def _next_instant(tables: Tables, at: int) -> int:

@@ -1,17 +1,26 @@
 """Live status: every open ticket's timers as of now, narrowed to what the caller may see.
 
-Reading a caller's open tickets and running their timers takes tens of milliseconds, and
-callers ask again and again (dashboards poll, the worker passes every minute). So each
-caller's timers are kept as a :class:`~accord.engine.live.LiveSnapshot` and given again at
-later instants, which is exact while nothing happens to the tickets (DESIGN.md §5: a running
-timer's elapsed time then grows by its calendar's business time). A snapshot is used again only
+Reading a caller's open tickets and running their timers takes tens of milliseconds for one
+customer, and seconds for staff over a million tickets and a thousand agreements; callers ask
+again and again (dashboards poll, the worker passes every minute). So each caller's timers are
+kept as a :class:`~accord.engine.live.LiveSnapshot` and given again at later instants, which is
+exact while nothing happens to the tickets (DESIGN.md §5: a running timer's elapsed time then
+grows by its calendar's business time). A snapshot is used as it is
 
-- while the stored data is the same: no ingestion logged since (``max(ingestions.id)``; a load
-  in this process counts at once), no agreement version applied and no result stored since;
-- before the first instant at which something may happen: the next instant in the data of the
-  caller's tickets (one not open yet, or a status change, a response or a resolution to come),
-  a local midnight of an agreement, the next month (the versions in effect are the month's);
-- for at most :data:`MAX_AGE`, and only for a later instant (an earlier ``at`` is computed).
+- while the stored data is the same: no change in the ticket change log since
+  (:mod:`accord.store.changes`: every load notes the tickets it touched, in its transaction),
+  no agreement version applied and no result stored since;
+- before the first instant at which something may happen to the caller's tickets (one not
+  open yet, or a status change, a response or a resolution to come);
+- and only for a later instant (an earlier ``at`` is computed afresh).
+
+Otherwise it is brought up to date: only the timers of the tickets touched since — loaded, or
+with an instant that came meanwhile — are computed again (on the agreements of their customers
+and the service-based ones) and replace theirs; a ticket's timers depend on it alone. It is
+computed afresh when an agreement version or a result was stored, at a local midnight of an
+agreement, at the next month (the versions in effect are the month's), when the change log
+cannot say what changed (a large load, or rows written without it), and :data:`MAX_AGE` after
+it was last computed afresh.
 """
 
 from __future__ import annotations
@@ -28,11 +37,13 @@ import polars as pl
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from accord.engine.clock import BEYOND
 from accord.service.tenancy import Principal, Role, Scope, visible_agreements
 
 if TYPE_CHECKING:
     from accord.engine import Tables
     from accord.engine.live import LiveSnapshot
+    from accord.model.agreement import Agreement
     from accord.store.tickets import StoredTicket
 
 __all__ = ["MAX_AGE", "REACH", "LiveTimer", "live_at", "live_frame", "live_timers",
@@ -42,9 +53,9 @@ REACH = timedelta(days=366)
 """How far past now live timers may be asked for: their clocks run from the tickets' creation to
 ``at``, and beyond a year ahead they tell nothing an evaluation would not."""
 
-MAX_AGE = timedelta(minutes=5)
-"""How long a snapshot of live timers is used at most (a safety net for writers that do not log
-their loads)."""
+MAX_AGE = timedelta(hours=1)
+"""How long a snapshot of live timers is brought up to date at most before it is computed afresh
+(a safety net for writers that bypass the change log)."""
 
 
 @dataclass(frozen=True)
@@ -110,15 +121,13 @@ def live_frame(engine: Engine, at: datetime, principal: Principal, *,
     """:func:`live_timers` as one frame: the engine's live columns with ``at_risk`` and
     ``breached`` (for callers that answer with many timers at once)."""
     from accord.engine.live import LIVE_SCHEMA
-    from accord.store.tickets import open_tickets
 
     principal.require(Scope.READ)
     # Only the tickets that may be open are read (a customer's own): the timers of the others
     # cannot run, or are not the caller's.
     customer = principal.party if principal.role is Role.CUSTOMER else None
     key = (principal.role, principal.party, agreement)
-    frame = _SNAPSHOTS.timers(engine, key, at, customer, lambda: _snapshot(
-        engine, lambda: open_tickets(engine, at, customer), at, principal, agreement))
+    frame = _SNAPSHOTS.timers(engine, key, at, customer, _Builder(engine, principal, agreement))
     return _flagged(frame if frame is not None else pl.DataFrame(schema=LIVE_SCHEMA),
                     principal, at_risk)
 
@@ -152,14 +161,54 @@ class _Kept:
     """A caller's snapshot, and when it may be used."""
 
     version: tuple[int, ...]
+    """What a change of asks for computing afresh (agreement versions, results)."""
+    change: int
+    """The ticket change log's watermark the snapshot has seen."""
     snapshot: LiveSnapshot | None
     """None: no timers at all (nothing stored, or nothing the caller may see)."""
     at: int
     until: int
     """Microseconds: the snapshot gives the timers at ``at <= t < until``."""
+    data_until: int
+    """The next instant in the data of the caller's tickets after ``at`` (part of ``until``)."""
+    full_until: int
+    """From then on it is computed afresh: a local midnight, the next month, :data:`MAX_AGE`
+    after it was first computed."""
 
     def timers_at(self, at: int) -> pl.DataFrame | None:
         return None if self.snapshot is None else self.snapshot.timers_at(at)
+
+
+class _Builder:
+    """Computes a caller's snapshot afresh, or brings a kept one up to date: the timers of the
+    tickets touched since (loaded, or with an instant that came meanwhile) are computed again
+    and replace theirs, the others run on (a ticket's timers depend on it alone)."""
+
+    def __init__(self, engine: Engine, principal: Principal, only: str | None) -> None:
+        self.engine, self.principal, self.only = engine, principal, only
+
+    def full(self, at: datetime, customer: str | None) -> LiveSnapshot | None:
+        from accord.store.tickets import open_tickets
+
+        return _snapshot(self.engine, lambda: open_tickets(self.engine, at, customer), at,
+                         self.principal, self.only)
+
+    def touched(self, kept: LiveSnapshot, at: datetime, customer: str | None,
+                tickets: frozenset[str], data_until: int) -> LiveSnapshot | None:
+        """``kept`` as of ``at`` with the timers of ``tickets`` computed again, on the same
+        agreements (the caller computes afresh when a version is applied, and at each local
+        midnight and month, when others may come into effect); None when there are none."""
+        from accord.engine.live import live_snapshot
+        from accord.store.tickets import open_tickets
+
+        agreements = _agreements(self.engine, at, self.principal, self.only)
+        if agreements is None:
+            return None
+        tables = open_tickets(self.engine, at, customer, among=tickets)
+        customers = set(tables.tickets.get_column("customer").unique().to_list())
+        mine = [a for a in agreements if a.service_based or a.customer in customers]
+        fresh = live_snapshot(mine, tables, at)
+        return kept.replaced(pl.Series(sorted(tickets), dtype=pl.String), fresh, data_until)
 
 
 class _Snapshots:
@@ -174,25 +223,24 @@ class _Snapshots:
             weakref.WeakKeyDictionary())
 
     def timers(self, engine: Engine, key: Hashable, at: datetime, customer: str | None,
-               build: Callable[[], LiveSnapshot | None]) -> pl.DataFrame | None:
-        """The timers at ``at`` from the snapshot kept under ``key``, or from a new one
-        (``build``, as of ``at``) when the kept one may not be used; ``customer``: the
-        caller's tickets, when it has only its own."""
+               build: _Builder) -> pl.DataFrame | None:
+        """The timers at ``at`` from the snapshot kept under ``key``, brought up to date, or
+        from a new one (``build``, as of ``at``) when the kept one may not be used;
+        ``customer``: the caller's tickets, when it has only its own."""
         from accord.engine.clock import to_us
 
         at_us = to_us(at)
-        version = data_version(engine)
-        kept = self._usable(engine, key, version, at_us)
+        version, change = data_version(engine)
+        kept = self._usable(engine, key, version, change, at_us)
         if kept is not None:
             return kept.timers_at(at_us)
         with self._lock:
             building = self._building.setdefault(engine, {}).setdefault(key, threading.Lock())
         with building:  # callers asking at once wait for one snapshot
-            kept = self._usable(engine, key, version, at_us)
+            kept = self._usable(engine, key, version, change, at_us)
             if kept is None:
-                snapshot = build()
-                kept = _Kept(version, snapshot, at_us,
-                             _until(engine, snapshot, at, at_us, customer))
+                kept = self._brought_up(engine, key, version, change, at, at_us, customer,
+                                        build)
                 with self._lock:
                     callers = self._kept.setdefault(engine, OrderedDict())
                     callers[key] = kept
@@ -202,13 +250,48 @@ class _Snapshots:
                         self._building[engine].pop(gone, None)
         return kept.timers_at(at_us)
 
-    def _usable(self, engine: Engine, key: Hashable, version: tuple[int, ...], at: int
-                ) -> _Kept | None:
+    def _brought_up(self, engine: Engine, key: Hashable, version: tuple[int, ...], change: int,
+                    at: datetime, at_us: int, customer: str | None, build: _Builder) -> _Kept:
+        """The kept snapshot brought up to ``at`` when it can be, else a new one."""
+        from accord.store.changes import ticket_changes
+        from accord.store.tickets import next_instant, tickets_with_instants
+
+        with self._lock:
+            callers = self._kept.get(engine)
+            old = None if callers is None else callers.get(key)
+        if (old is not None and old.snapshot is not None and old.version == version
+                and old.at <= at_us < old.full_until):
+            changes = ticket_changes(engine, old.change, change)
+            if changes.tickets is not None:
+                tickets = set(changes.tickets)
+                if at_us >= old.data_until:
+                    # Something happened to some tickets meanwhile: theirs are computed again,
+                    # and the next such instant is looked for in every ticket.
+                    tickets |= tickets_with_instants(engine, old.at, at_us, customer)
+                    following = next_instant(engine, at_us, customer)
+                else:
+                    following = next_instant(engine, at_us, customer, among=tickets)
+                    if following is None or following > old.data_until:
+                        following = old.data_until
+                data_until = BEYOND if following is None else following
+                snapshot = build.touched(old.snapshot, at, customer, frozenset(tickets),
+                                         data_until)
+                if snapshot is not None:
+                    until = min(snapshot.until, old.full_until)
+                    return _Kept(version, change, snapshot, at_us, until, data_until,
+                                 old.full_until)
+        snapshot = build.full(at, customer)
+        data_until, full_until = _until(engine, snapshot, at, at_us, customer)
+        return _Kept(version, change, snapshot, at_us, min(data_until, full_until), data_until,
+                     full_until)
+
+    def _usable(self, engine: Engine, key: Hashable, version: tuple[int, ...], change: int,
+                at: int) -> _Kept | None:
         with self._lock:
             callers = self._kept.get(engine)
             kept = None if callers is None else callers.get(key)
             if (callers is None or kept is None or kept.version != version
-                    or not kept.at <= at < kept.until):
+                    or kept.change != change or not kept.at <= at < kept.until):
                 return None
             callers.move_to_end(key)
             return kept
@@ -222,26 +305,27 @@ _SNAPSHOTS = _Snapshots()
 
 
 def _until(engine: Engine, snapshot: LiveSnapshot | None, at: datetime, at_us: int,
-           customer: str | None) -> int:
-    """Until when a snapshot taken at ``at`` may be used (see the module's docstring)."""
+           customer: str | None) -> tuple[int, int]:
+    """Until when a snapshot computed afresh at ``at`` may be used (see the module's
+    docstring): as it is (the next instant in the caller's tickets), and brought up to date
+    (a local midnight, the next month, :data:`MAX_AGE`)."""
     from accord.engine.clock import to_us
     from accord.store.tickets import next_instant
 
     until = at_us + MAX_AGE // timedelta(microseconds=1)
     if snapshot is None:
-        return until
+        return until, until
     following = next_instant(engine, at_us, customer)
     month = datetime(at.year + at.month // 12, at.month % 12 + 1, 1, tzinfo=at.tzinfo)
-    return min(until, snapshot.until, to_us(month),
-               until if following is None else following)
+    return (min(snapshot.data_until, BEYOND if following is None else following),
+            min(until, snapshot.calendar_until, to_us(month)))
 
 
-def _snapshot(engine: Engine, tables: Callable[[], Tables], at: datetime,
-              principal: Principal, only: str | None = None) -> LiveSnapshot | None:
-    """The live timers of the agreements ``principal`` may see (only ``only``'s, when
-    given) on ``tables`` as of ``at``; None when there are none to compute."""
+def _agreements(engine: Engine, at: datetime, principal: Principal, only: str | None = None
+                ) -> list[Agreement] | None:
+    """The stored agreements ``principal`` may see (only ``only``, when given) in effect
+    around ``at``; None when there are none to compute."""
     from accord.engine import Period
-    from accord.engine.live import live_snapshot
     from accord.store.agreements import versions_in_effect
     from accord.store.schema import AgreementVersionRow
 
@@ -256,21 +340,31 @@ def _snapshot(engine: Engine, tables: Callable[[], Tables], at: datetime,
     # The versions in effect around ``at`` (the engine keeps those in effect on its date).
     month = Period.parse(f"{at.year:04d}-{at.month:02d}")
     agreements = [a for _, a in versions_in_effect(engine, month, wanted or ())]
-    if not agreements:
+    return agreements or None
+
+
+def _snapshot(engine: Engine, tables: Callable[[], Tables], at: datetime,
+              principal: Principal, only: str | None = None) -> LiveSnapshot | None:
+    """The live timers of the agreements ``principal`` may see (only ``only``'s, when
+    given) on ``tables`` as of ``at``; None when there are none to compute."""
+    from accord.engine.live import live_snapshot
+
+    agreements = _agreements(engine, at, principal, only)
+    if agreements is None:
         return None
     return live_snapshot(agreements, tables(), at)
 
 
-_VERSION = text("SELECT (SELECT MAX(id) FROM ingestions), (SELECT MAX(id) FROM agreement_versions),"
-               " (SELECT MAX(id) FROM results)")
+_VERSION = text("SELECT (SELECT MAX(id) FROM agreement_versions), (SELECT MAX(id) FROM results),"
+               " (SELECT MAX(id) FROM ticket_changes)")
 
 
-def data_version(engine: Engine) -> tuple[int, ...]:
+def data_version(engine: Engine) -> tuple[tuple[int, ...], int]:
     """What changes whenever the stored data that live status reads may have changed: the
-    latest logged ingestion, agreement version and result (none of them is ever deleted), and
-    the loads made in this process."""
-    from accord.store.ingest import loads_in_this_process
-
+    latest agreement version and result (none of them is ever deleted: a change of either
+    asks for computing afresh), and the ticket change log's watermark (the tickets touched
+    since are computed again)."""
     with engine.connect() as connection:
         row = connection.execute(_VERSION).one()
-    return (*(-1 if value is None else int(value) for value in row), loads_in_this_process())
+    agreements, results, change = (-1 if value is None else int(value) for value in row)
+    return (agreements, results), max(change, 0)

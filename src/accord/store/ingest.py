@@ -35,6 +35,7 @@ from accord.engine import SCHEMAS, TableName
 from accord.engine.tables import INSTANT
 from accord.errors import Problem, UsageError
 from accord.io import TableRead, read_table
+from accord.store.changes import note_loaded
 from accord.store.database import write_transaction
 
 __all__ = ["COLUMNS", "KEYS", "FileLoad", "Progress", "ingest_file", "ingest_read",
@@ -83,6 +84,8 @@ class FileLoad:
     problems: list[Problem] = field(default_factory=list)
     refused: bool = False
     rejects: Path | None = None
+    changes_noted: bool = False
+    """Whether the tickets it touched are in the change log (:mod:`accord.store.changes`)."""
 
     def summary(self) -> str:
         if self.refused:
@@ -193,10 +196,11 @@ def ingest_read(engine: Engine, read: TableRead, *, skip_bad_rows: bool = False,
     try:
         with write_transaction(engine) as connection:
             inserted, updated, unchanged = _upsert(connection, table, rows, advance)
+            note_loaded(connection, table, rows)
     finally:
         _count_load()
     return FileLoad(file, table, inserted, updated, unchanged, bad, read.problems,
-                    rejects=written)
+                    rejects=written, changes_noted=True)
 
 
 _LOADS = itertools.count(1)

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from accord.engine import TableName
+from accord.store.changes import note_unknown
 from accord.store.database import for_writing
 from accord.store.ingest import FileLoad
 from accord.store.schema import IngestionRow
@@ -33,9 +35,15 @@ class Ingestion:
 
 def record_ingestion(engine: Engine, load: FileLoad, *, source: str, by: str,
                      now: datetime) -> int:
-    """Log what loading one file did; returns the log row's id."""
+    """Log what loading one file did; returns the log row's id. A load of tickets or status
+    changes whose rows were not written by :func:`~accord.store.ingest.ingest_read` (so the
+    tickets it touched are not in the change log) notes that any ticket may have changed."""
     problems = "\n".join(str(p) for p in load.problems) or None
     with Session(for_writing(engine)) as session, session.begin():
+        if (load.table in (TableName.TICKETS, TableName.TICKET_STATUS) and not load.refused
+                and not load.changes_noted and load.inserted + load.updated > 0):
+            # Rows written some other way: which tickets changed is not known.
+            note_unknown(session.connection())
         row = IngestionRow(table=load.table.value, source=source, inserted=load.inserted,
                            updated=load.updated, unchanged=load.unchanged,
                            rejected=load.rejected, refused=load.refused, problems=problems,

@@ -13,6 +13,7 @@ Bookkeeping instants (``applied_at``, ``evaluated_at``) are timestamps with a ti
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -53,6 +54,7 @@ __all__ = [
     "ServiceRow",
     "SessionRow",
     "SubscriptionRow",
+    "TicketChangeRow",
     "TicketRow",
     "TicketStatusRow",
     "UTCDateTime",
@@ -167,6 +169,18 @@ class TicketStatusRow(Base):
     status: Mapped[str] = mapped_column(Text, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class TicketChangeRow(Base):
+    """A ticket that a load inserted or updated (or whose status history it touched), in the
+    order the loads committed: what live status and the worker recompute after a load
+    (:mod:`accord.store.changes`). A null ``ticket_id`` means every ticket may have changed."""
+
+    __tablename__ = "ticket_changes"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str | None] = mapped_column(Text)
 
 
 class IncidentRow(Base):

@@ -5,12 +5,13 @@ engine, exactly as an evaluation computes them)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from accord.engine import SCHEMAS, TableName, Tables
@@ -18,7 +19,7 @@ from accord.engine.tables import INSTANT
 from accord.store.schema import TicketRow, TicketStatusRow
 
 __all__ = ["StatusChange", "StoredTicket", "find_ticket", "next_instant", "open_tickets",
-           "ticket_tables", "tickets_stopped_since"]
+           "ticket_tables", "tickets_stopped_since", "tickets_with_instants"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -103,22 +104,43 @@ _TICKET_COLUMNS = ("id", "customer", "service", "priority", "created_at", "first
 _HISTORY = ("_status_at", "_status")
 
 
-def open_tickets(engine: Engine, at: datetime, customer: str | None = None) -> Tables:
-    """The tickets (of ``customer``, when given) that may be open at ``at``, with their whole
-    status histories (every other table empty): enough for the live timers of
-    :func:`accord.engine.live.live_timers`."""
+# The same test for the tickets named (:ids), each looked up by its key.
+_AMONG_MAYBE_OPEN = _CUSTOMER_MAYBE_OPEN.replace(
+    "o.customer = :customer", "o.id IN :ids {mine}")
+
+_AMONG = 5_000
+"""Tickets named in one statement."""
+
+
+def open_tickets(engine: Engine, at: datetime, customer: str | None = None,
+                 among: Collection[str] | None = None) -> Tables:
+    """The tickets (of ``customer``, when given; among ``among``, when given) that may be
+    open at ``at``, with their whole status histories (every other table empty): enough for
+    the live timers of :func:`accord.engine.live.live_timers`."""
     at_us = (at - _EPOCH) // timedelta(microseconds=1)
-    maybe_open = _CUSTOMER_MAYBE_OPEN if customer else _MAYBE_OPEN
     columns = ", ".join(f't."{c}"' for c in _TICKET_COLUMNS)
-    # One statement: the tickets with their status changes beside them (a ticket without any
-    # once, with nulls), so the test of which may be open runs once.
-    sql = text(f'SELECT {columns}, s."at", s.status FROM tickets t '
-               "LEFT JOIN ticket_status s ON s.ticket_id = t.id "
-               f"WHERE t.id IN ({maybe_open}) "
-               'ORDER BY t.id, s."at", s.position')
+
+    def statement(maybe_open: str) -> Any:
+        # One statement: the tickets with their status changes beside them (a ticket without
+        # any once, with nulls), so the test of which may be open runs once.
+        sql = text(f'SELECT {columns}, s."at", s.status FROM tickets t '
+                   "LEFT JOIN ticket_status s ON s.ticket_id = t.id "
+                   f"WHERE t.id IN ({maybe_open}) "
+                   'ORDER BY t.id, s."at", s.position')
+        return sql.bindparams(bindparam("ids", expanding=True)) if among is not None else sql
+
+    given: dict[str, Any] = {"at": at_us, **({"customer": customer} if customer else {})}
     with engine.connect() as connection:
-        given = {"at": at_us, **({"customer": customer} if customer else {})}
-        rows = connection.execute(sql, given).all()
+        if among is None:
+            rows = connection.execute(statement(
+                _CUSTOMER_MAYBE_OPEN if customer else _MAYBE_OPEN), given).all()
+        else:
+            chosen = statement(_AMONG_MAYBE_OPEN.format(
+                mine="AND o.customer = :customer" if customer else ""))
+            ids = sorted(among)
+            rows = [row for start in range(0, len(ids), _AMONG)
+                    for row in connection.execute(
+                        chosen, {**given, "ids": ids[start:start + _AMONG]}).all()]
     stored = _stored_schema(TableName.TICKETS, extra=True)
     joined = pl.DataFrame(rows, orient="row", schema={
         **stored, _HISTORY[0]: pl.Int64(), _HISTORY[1]: pl.String()})
@@ -142,10 +164,25 @@ SELECT MIN(x) FROM (
 """
 
 
-def next_instant(engine: Engine, after: int, customer: str | None = None) -> int | None:
+def next_instant(engine: Engine, after: int, customer: str | None = None,
+                 among: Collection[str] | None = None) -> int | None:
     """The earliest instant (microseconds) after ``after`` at which a ticket (of
-    ``customer``, when given) is created, answered or resolved or changes status; None when
-    nothing is to come. Until then, the open tickets' timers only run or stand still."""
+    ``customer``, when given; among ``among``, when given) is created, answered or resolved or
+    changes status; None when nothing is to come. Until then, the open tickets' timers only
+    run or stand still."""
+    if among is not None:
+        mine = "id IN :ids AND " + ("customer = :customer AND" if customer else "")
+        theirs = "s.ticket_id IN :ids AND " + ("t.customer = :customer AND" if customer else "")
+        join = "JOIN tickets t ON t.id = s.ticket_id" if customer else ""
+        statement = text(_NEXT_INSTANT.format(mine=mine, join=join, theirs=theirs)
+                         ).bindparams(bindparam("ids", expanding=True))
+        ids = sorted(among)
+        with engine.connect() as connection:
+            found_all = [connection.execute(statement, {
+                "after": after, "customer": customer, "ids": ids[start:start + _AMONG]}).scalar()
+                for start in range(0, len(ids), _AMONG)]
+        instants = [int(f) for f in found_all if f is not None]
+        return min(instants) if instants else None
     if customer is None:
         sql = _NEXT_INSTANT.format(mine="", join="", theirs="")
     else:
@@ -155,6 +192,32 @@ def next_instant(engine: Engine, after: int, customer: str | None = None) -> int
     with engine.connect() as connection:
         found = connection.execute(text(sql), {"after": after, "customer": customer}).scalar()
     return None if found is None else int(found)
+
+
+# The tickets with an instant in (:after, :upto]: created, answered, resolved or changing
+# status then.
+_HAPPENED = """
+SELECT id FROM tickets WHERE {mine} (created_at > :after AND created_at <= :upto
+    OR first_response_at > :after AND first_response_at <= :upto
+    OR resolved_at > :after AND resolved_at <= :upto)
+UNION SELECT s.ticket_id FROM ticket_status s {join}
+    WHERE {theirs} s."at" > :after AND s."at" <= :upto
+"""
+
+
+def tickets_with_instants(engine: Engine, after: int, upto: int, customer: str | None = None
+                          ) -> set[str]:
+    """The tickets (of ``customer``, when given) that something happened to in (``after``,
+    ``upto``] (microseconds): created, answered, resolved or changing status then."""
+    if customer is None:
+        sql = _HAPPENED.format(mine="", join="", theirs="")
+    else:
+        sql = _HAPPENED.format(mine="customer = :customer AND",
+                               join="JOIN tickets t ON t.id = s.ticket_id",
+                               theirs="t.customer = :customer AND")
+    with engine.connect() as connection:
+        return set(connection.execute(text(sql), {
+            "after": after, "upto": upto, "customer": customer}).scalars())
 
 
 def _stored_schema(table: TableName, extra: bool = False) -> dict[str, pl.DataType]:
