@@ -18,6 +18,7 @@ from accord.service.tenancy import Principal, Role, Scope
 from accord.store.ingest import FileLoad, ingest_file
 from accord.store.ingestions import record_ingestion
 from tests.service.conftest import NOW, Workspace
+from tests.service.random_loads import random_load
 
 ANN = Principal(2, "ann", Role.CUSTOMER, "acme", frozenset({Scope.READ}))
 STAFF = Principal(1, "sam", Role.STAFF, None, frozenset({Scope.READ}))
@@ -159,44 +160,6 @@ def _fresh_apart(engine: Engine, at: datetime, principal: Principal) -> list[liv
         live._SNAPSHOTS = kept
 
 
-_KINDS = [("acme", "billing-system", "P1"), ("acme", "billing-system", "P3"),
-          ("acme", "office-cleaning", "urgent"), ("globex", "vm-hosting", "P3"),
-          ("initech", "object-storage", "P3")]
-_STATUSES = ["open", "in_progress", "pending_customer", "pending_vendor", "resolved", "closed"]
-
-
-def _stamp(instant: datetime | None) -> str:
-    return "" if instant is None else instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _random_load(rng: random.Random, engine: Engine, tmp_path: Path, number: int,
-                 known: list[str], at: datetime) -> None:
-    """A few tickets (new ones, or stored ones changed: another customer, answered, resolved,
-    some instants still to come) or status changes, loaded as ``accord ingest`` loads them."""
-    chosen = [rng.choice(known) if known and rng.random() < 0.6 else f"R-{number}-{i}"
-              for i in range(rng.randint(1, 4))]
-    if rng.random() < 0.6:
-        rows = []
-        for ticket in dict.fromkeys(chosen):
-            customer, service, priority = rng.choice(_KINDS)
-            created = at + timedelta(minutes=rng.randint(-3000, 20))
-            answered = (created + timedelta(minutes=rng.randint(1, 600))
-                        if rng.random() < 0.4 else None)
-            resolved = (created + timedelta(minutes=rng.randint(30, 3000))
-                        if rng.random() < 0.4 else None)
-            rows.append(f"{ticket},{customer},{service},{priority},{_stamp(created)},"
-                        f"{_stamp(answered)},{_stamp(resolved)},incident\n")
-            known.append(ticket)
-        ingest_file(engine, _ticket_file(tmp_path, f"load-{number}", "".join(rows)),
-                    TableName.TICKETS)
-    else:
-        path = tmp_path / f"status-{number}.csv"
-        path.write_text("ticket_id,at,status\n" + "".join(
-            f"{ticket},{_stamp(at + timedelta(minutes=rng.randint(-600, 30)))},"
-            f"{rng.choice(_STATUSES)}\n" for ticket in chosen), "utf-8")
-        ingest_file(engine, path, TableName.TICKET_STATUS)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_timers_brought_up_to_date_after_random_loads_are_those_computed_afresh(
         fresh_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -222,7 +185,7 @@ def test_timers_brought_up_to_date_after_random_loads_are_those_computed_afresh(
         assert live_timers(engine, at, principal)
     computed = len(afresh)
     for number in range(8):
-        _random_load(rng, engine, tmp_path, number, known, at)
+        random_load(rng, engine, tmp_path, number, known, at)
         at += timedelta(minutes=rng.choice([0, 1, 3, 6]), seconds=rng.randint(0, 59))
         for principal in (STAFF, ANN):
             assert live_timers(engine, at, principal) == _fresh_apart(engine, at, principal)

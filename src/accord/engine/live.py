@@ -100,11 +100,13 @@ class LiveSnapshot:
         elapsed: np.ndarray = self.timers.get_column("_elapsed").to_numpy().copy()
         if at_us > self.at:
             which = self.timers.get_column("_clock").fill_null(-1).to_numpy()
-            for index, clock in enumerate(self.clocks):
-                rows = np.flatnonzero(which == index)
-                if len(rows):
-                    first = np.full(len(rows), self.at, dtype=np.int64)
-                    elapsed[rows] += clock.elapsed(first, first + (at_us - self.at))
+            # Every running timer ran from ``self.at`` to ``at_us`` on its clock: one step per
+            # clock (the last, for the paused ones, stays 0).
+            step = np.zeros(len(self.clocks) + 1, dtype=np.int64)
+            first = np.array([self.at], dtype=np.int64)
+            for index in np.unique(which[which >= 0]):
+                step[index] = self.clocks[index].elapsed(first, first + (at_us - self.at))[0]
+            elapsed += step[which]
         return elapsed
 
     def replaced(self, tickets: pl.Series, other: LiveSnapshot, data_until: int | None = None

@@ -289,12 +289,19 @@ WHERE o.customer = :customer AND o.created_at <= :at AND (
 """
 
 
+# The same test for the tickets named (:ids), each looked up by its key.
+_AMONG_MAYBE_STOPPED = _CUSTOMER_MAYBE_STOPPED.replace(
+    "o.customer = :customer", "o.id IN :ids {mine}")
+
+
 def tickets_stopped_since(engine: Engine, since: datetime, at: datetime,
-                          customer: str | None = None) -> Tables:
-    """The tickets (of ``customer``, when given) whose timers may have stopped between
-    ``since`` and ``at``, with their whole status histories (every other table empty): enough
-    for the engine to evaluate their ticket objectives exactly, as a ticket's timers depend on
-    it alone. A superset: the engine decides which did stop, and when they count."""
+                          customer: str | None = None, among: Collection[str] | None = None
+                          ) -> Tables:
+    """The tickets (of ``customer``, when given; among ``among``, when given) whose timers may
+    have stopped between ``since`` and ``at``, with their whole status histories (every other
+    table empty): enough for the engine to evaluate their ticket objectives exactly, as a
+    ticket's timers depend on it alone. A superset: the engine decides which did stop, and
+    when they count."""
     def us(instant: datetime) -> int:
         return (instant - _EPOCH) // timedelta(microseconds=1)
 
@@ -303,6 +310,9 @@ def tickets_stopped_since(engine: Engine, since: datetime, at: datetime,
     if customer is not None:
         given["customer"] = customer
         chosen = _CUSTOMER_MAYBE_STOPPED
+    if among is not None:
+        chosen = _AMONG_MAYBE_STOPPED.format(
+            mine="AND o.customer = :customer" if customer is not None else "")
     columns = ", ".join(f'o."{c}"' for c in _TICKET_COLUMNS)
     queries = (f"SELECT {columns} FROM tickets o WHERE o.id IN ({chosen})",
                'SELECT h.ticket_id, h."at", h.status, h.position FROM ticket_status h '
@@ -310,7 +320,20 @@ def tickets_stopped_since(engine: Engine, since: datetime, at: datetime,
     tickets_schema = _stored_schema(TableName.TICKETS, extra=True)
     status_schema: dict[str, pl.DataType] = {
         **_stored_schema(TableName.TICKET_STATUS), "position": pl.Int64()}
-    if engine.dialect.name == "postgresql" and customer is None:
+    options: dict[str, Any] = ({"isolation_level": "REPEATABLE READ"}
+                               if engine.dialect.name == "postgresql" else {})
+    if among is not None:
+        ids = sorted(among)
+        statements = [text(q).bindparams(bindparam("ids", expanding=True)) for q in queries]
+        parts: list[list[Any]] = [[], []]
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            for start in range(0, len(ids), _AMONG):
+                for part, statement in zip(parts, statements, strict=True):
+                    part.extend(connection.execute(
+                        statement, {**given, "ids": ids[start:start + _AMONG]}).all())
+        tickets = pl.DataFrame(parts[0], orient="row", schema=tickets_schema)
+        history = pl.DataFrame(parts[1], orient="row", schema=status_schema)
+    elif engine.dialect.name == "postgresql" and customer is None:
         # Every customer's: columns straight into Arrow (binary COPY through ADBC), in one
         # repeatable-read snapshot, rather than a Python object per cell.
         from accord.store.tables import read_postgres
@@ -318,8 +341,6 @@ def tickets_stopped_since(engine: Engine, since: datetime, at: datetime,
         bound = [_bound(query, given) for query in queries]
         tickets, history = read_postgres(engine.url, bound)
     else:
-        options: dict[str, Any] = ({"isolation_level": "REPEATABLE READ"}
-                                   if engine.dialect.name == "postgresql" else {})
         with engine.connect().execution_options(**options) as connection, connection.begin():
             found = [connection.execute(text(query), given).all() for query in queries]
         tickets = pl.DataFrame(found[0], orient="row", schema=tickets_schema)

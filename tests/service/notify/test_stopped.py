@@ -6,19 +6,22 @@ may see the ticket."""
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from accord.engine import Period, evaluate
 from accord.service.notify import Channel, Notifier, Worker, create_subscription, run_once
 from accord.service.notify import stopped as stopped_module
-from accord.service.tenancy import Principal
+from accord.service.tenancy import Principal, Role, Scope
 from accord.store.agreements import versions_in_effect
 from accord.store.tables import load_tables
 from accord.store.tickets import tickets_stopped_since
+from tests.service.conftest import NOW as SERVICE_NOW
+from tests.service.conftest import Workspace
 from tests.service.notify.receivers import HttpReceiver, http_receiver
 from tests.service.notify.world import (
     T0,
@@ -29,6 +32,7 @@ from tests.service.notify.world import (
     load_tickets,
     note_ingestion,
 )
+from tests.service.random_loads import random_load
 
 SECRET = "whsec-test"
 SYSTEM = Principal.system()
@@ -289,3 +293,36 @@ def test_a_look_reuses_what_the_last_found_only_while_nothing_happened_in_betwee
     assert len(calls) == again
     load_tickets(world, tmp_path / "more", [Ticket("A-2", "alpha", T0, T0 + 7 * H)])
     assert look(T0 + 8 * H) == ["A-1", "A-2"]  # new data
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_looks_brought_up_to_date_after_random_loads_find_what_a_look_afresh_finds(
+        fresh_workspace: Workspace, tmp_path: Path, seed: int) -> None:
+    engine = fresh_workspace.engine
+    rng = random.Random(seed)
+    ann = Principal(2, "ann", Role.CUSTOMER, "acme", frozenset({Scope.READ}))
+    made = [datetime(2026, 2, 10, tzinfo=UTC), SERVICE_NOW - timedelta(days=2)]
+    memo = stopped_module.BreachMemo()
+    with engine.connect() as connection:
+        known = list(connection.execute(text(
+            "SELECT id FROM tickets ORDER BY id")).scalars())[::40]
+
+    def look(at: datetime, principal: Principal, kept: stopped_module.BreachMemo
+             ) -> tuple[list[list[dict[str, object]]], bool]:
+        breaches = stopped_module.StoppedBreaches(engine, at, principal, made[0], kept)
+        found = [breaches.since(instant).to_dicts() for instant in made]
+        return found, breaches._looked is not None
+
+    at = SERVICE_NOW
+    for principal in (SYSTEM, ann):
+        look(at, principal, memo)
+    told = 0
+    for number in range(8):
+        random_load(rng, engine, tmp_path, number, known, at)
+        at += timedelta(minutes=rng.choice([0, 1, 7, 90]), seconds=rng.randint(0, 59))
+        for principal in (SYSTEM, ann):
+            found, brought_up = look(at, principal, memo)
+            assert brought_up  # not looked at afresh
+            assert found == look(at, principal, stopped_module.BreachMemo())[0]
+            told += sum(map(len, found))
+    assert told  # some stopped breaches were found

@@ -27,6 +27,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from accord.engine.clock import BEYOND
 from accord.engine.periods import Period
 from accord.model.objectives import Metric, TicketObjective
 from accord.service.tenancy import Principal, Role, Scope, visible_agreements
@@ -93,6 +94,9 @@ class StoppedBreaches:
     _tables: Tables | None = None
     _found: pl.DataFrame | None = None
     _since: dict[datetime, pl.DataFrame] = field(default_factory=dict)
+    _looked: _Looked | None = None
+    """The last look this one brought up to date (None: computed afresh)."""
+    _touched: pl.Series | None = None
 
     def since(self, instant: datetime) -> pl.DataFrame:
         """The breaches of tickets that stopped at or after ``instant`` (``BREACH_COLUMNS``,
@@ -108,21 +112,65 @@ class StoppedBreaches:
         return self._found
 
     def _evaluate(self) -> pl.DataFrame:
-        from accord.store.tickets import tickets_stopped_since
+        from accord.engine.clock import to_us
+        from accord.store.changes import last_change, ticket_changes
+        from accord.store.tickets import (
+            next_instant,
+            tickets_stopped_since,
+            tickets_with_instants,
+        )
 
         self.principal.require(Scope.READ)
+        change = last_change(self.engine)
         self._runs = self._periods()
         if not self._runs:
             return _empty()
         window = min(start for run in self._runs for start in run.starts.values())
         customer = self.principal.party if self.principal.role is Role.CUSTOMER else None
-        self._tables = tickets_stopped_since(self.engine, max(window, self.earliest), self.at,
-                                             customer)
+        since = max(window, self.earliest)
+        at_us = to_us(self.at)
+        signature = (tuple((r.period.label, r.agreements, tuple(sorted(r.starts.items())))
+                           for r in self._runs), since, customer)
+        looked = self.memo.looked(self.principal)
+        if (looked is not None and looked.signature == signature
+                and looked.at <= at_us):
+            changes = ticket_changes(self.engine, looked.change, change)
+            if changes.tickets is not None:
+                # Only the tickets touched since the last look: loaded, or with an instant
+                # that came meanwhile (a ticket's timers depend on it alone).
+                touched = set(changes.tickets)
+                if at_us >= looked.data_until:
+                    touched |= tickets_with_instants(self.engine, looked.at, at_us, customer)
+                    following = next_instant(self.engine, at_us, customer)
+                else:
+                    following = next_instant(self.engine, at_us, customer, among=touched)
+                    if following is None or following > looked.data_until:
+                        following = looked.data_until
+                self._tables = tickets_stopped_since(self.engine, since, self.at, customer,
+                                                     among=touched)
+                self._touched = pl.Series(sorted(touched), dtype=pl.String)
+                self._looked = looked
+                parts = _Partitions(self._tables)
+                fresh = pl.concat([_evaluated(run, parts, self.at, None) for run in self._runs])
+                if customer is not None:
+                    fresh = fresh.filter(pl.col("customer") == customer)
+                found = pl.concat([
+                    looked.found.filter(~pl.col("ticket").is_in(self._touched.implode())),
+                    fresh]).sort("agreement", "customer", "objective", "ticket")
+                self.memo.look(self.principal, _Looked(
+                    signature, change, at_us, BEYOND if following is None else following,
+                    found, dict(looked.earlier)))
+                return found
+        self._tables = tickets_stopped_since(self.engine, since, self.at, customer)
         parts = _Partitions(self._tables)
         found = pl.concat([_evaluated(run, parts, self.at, self.memo) for run in self._runs])
         if customer is not None:
             found = found.filter(pl.col("customer") == customer)
-        return found.sort("agreement", "customer", "objective", "ticket")
+        found = found.sort("agreement", "customer", "objective", "ticket")
+        following = next_instant(self.engine, at_us, customer)
+        self.memo.look(self.principal, _Looked(
+            signature, change, at_us, BEYOND if following is None else following, found, {}))
+        return found
 
     def _periods(self) -> list[_PeriodRun]:
         """Per period, the agreements (their ticket objectives only) whose current or previous
@@ -161,17 +209,47 @@ class StoppedBreaches:
                                    for start in run.starts.values()):
             return found
         assert self._tables is not None
-        # Only the tickets found matter: each ticket's timers depend on it alone.
-        ids = found.get_column("ticket").unique()
-        parts = _Partitions(_only(self._tables, ids))
-        # As of just before ``instant``: a ticket that stops at ``instant`` itself is told.
-        just_before = instant - timedelta(microseconds=1)
-        before = [_evaluated(run, parts, just_before, self.memo, moving=False)
-                  for run in self._runs
-                  if any(start < instant for start in run.starts.values())]
-        earlier = pl.concat(before).select(_MATCH)
+        looked = self.memo.looked(self.principal)
+        known = None if looked is None else looked.earlier.get(instant)
+        if self._looked is not None and known is not None:
+            # Brought up to date: the items as of just before ``instant`` of the tickets
+            # touched since, in place of theirs.
+            assert self._touched is not None
+            ids = found.get_column("ticket").unique()
+            ids = ids.filter(ids.is_in(self._touched.implode()))
+            fresh = self._earlier(_only(self._tables, ids), instant, memo=None)
+            earlier = pl.concat([
+                known.filter(~pl.col("ticket").is_in(self._touched.implode())), fresh])
+        else:
+            tables = self._tables
+            if self._looked is not None:
+                from accord.store.tickets import tickets_stopped_since
+
+                # Only the touched tickets were read: the others found are read now.
+                customer = (self.principal.party if self.principal.role is Role.CUSTOMER
+                            else None)
+                window = min(start for run in self._runs for start in run.starts.values())
+                tables = tickets_stopped_since(
+                    self.engine, max(window, self.earliest), self.at, customer,
+                    among=set(found.get_column("ticket").unique().to_list()))
+            # Only the tickets found matter: each ticket's timers depend on it alone.
+            ids = found.get_column("ticket").unique()
+            earlier = self._earlier(_only(tables, ids), instant, memo=self.memo)
+        if looked is not None:
+            looked.earlier[instant] = earlier
         return found.join(earlier, on=list(_MATCH), how="anti", nulls_equal=True
                           ).sort("agreement", "customer", "objective", "ticket")
+
+    def _earlier(self, tables: Tables, instant: datetime, memo: BreachMemo | None
+                 ) -> pl.DataFrame:
+        """The items of ``tables`` as of just before ``instant`` (``_MATCH`` columns): a
+        ticket that stops at ``instant`` itself is told."""
+        parts = _Partitions(tables)
+        just_before = instant - timedelta(microseconds=1)
+        before = [_evaluated(run, parts, just_before, memo, moving=False)
+                  for run in self._runs
+                  if any(start < instant for start in run.starts.values())]
+        return pl.concat(before).select(_MATCH)
 
 
 _CHUNK = 16
@@ -194,6 +272,7 @@ class _Partitions:
         self._tickets = tickets.partition_by("customer", as_dict=True, maintain_order=True)
         self._history = history.partition_by("customer", as_dict=True, maintain_order=True)
         self._empty = (tickets.clear(), tables.ticket_status.clear())
+        self.customers = {key[0] for key in self._tickets}
 
     def of(self, customers: set[str]) -> Tables:
         from accord.engine import Tables
@@ -205,31 +284,36 @@ class _Partitions:
                       ticket_status=pl.concat(history) if history else self._empty[1])
 
 
-def _evaluated(run: _PeriodRun, parts: _Partitions, at: datetime, memo: BreachMemo,
+def _evaluated(run: _PeriodRun, parts: _Partitions, at: datetime, memo: BreachMemo | None,
                moving: bool = True) -> pl.DataFrame:
     """The breaches of ``run`` as of ``at``, evaluated a few agreements at a time: those of a
-    customer on that customer's tickets, service-based ones on every ticket. ``moving``: ``at``
-    is the pass's instant (not a fixed one), so what an earlier pass found holds only if nothing
-    happened in between."""
+    customer on that customer's tickets (none without any), service-based ones on every
+    ticket. ``moving``: ``at`` is the pass's instant (not a fixed one), so what an earlier pass
+    found holds only if nothing happened in between. Without ``memo``, everything is
+    evaluated."""
     from accord.engine import evaluate
 
     shared = [a for a in run.agreements if a.service_based]
-    own = sorted((a for a in run.agreements if not a.service_based), key=lambda a: a.customer)
+    own = sorted((a for a in run.agreements
+                  if not a.service_based and a.customer in parts.customers),
+                 key=lambda a: a.customer)
     groups = [(tuple(shared[i:i + _CHUNK]), parts.tables) for i in range(0, len(shared), _CHUNK)]
     groups += [(tuple(chunk), parts.of({a.customer for a in chunk}))
                for chunk in (own[i:i + _CHUNK] for i in range(0, len(own), _CHUNK))]
     frames: list[pl.DataFrame] = []
     for agreements, tables in groups:
         key = (run.period.label, tuple(a.id for a in agreements), None if moving else at)
-        digest = _digest(tables)
-        known = memo.recall(key, agreements, digest, tables, at)
+        digest = _digest(tables) if memo is not None else None
+        known = (None if memo is None or digest is None
+                 else memo.recall(key, agreements, digest, tables, at))
         if known is None:
             evaluation = evaluate(agreements, tables, run.period, at)
             # Without a breach counted in the period, no item is one: the items (the costly
             # part) are not built.
             counted = any(o.breached for r in evaluation.agreements for o in r.objectives)
             known = _breaches(evaluation, run) if counted else _empty()
-            memo.keep(key, agreements, digest, at, known)
+            if memo is not None and digest is not None:
+                memo.keep(key, agreements, digest, at, known)
         frames.append(known)
     return pl.concat(frames) if frames else _empty()
 
@@ -240,6 +324,23 @@ class _Known:
     digest: tuple[int, int, int, int]
     at: datetime
     found: pl.DataFrame
+
+
+@dataclass
+class _Looked:
+    """A principal's last look: what it found, with what the next look needs to bring it up
+    to date rather than look again."""
+
+    signature: tuple[object, ...]
+    """The periods, agreements and window looked at: another one asks for a look afresh."""
+    change: int
+    """The ticket change log's watermark seen."""
+    at: int
+    data_until: int
+    """The next instant after ``at`` in any of the principal's tickets (microseconds)."""
+    found: pl.DataFrame
+    earlier: dict[datetime, pl.DataFrame]
+    """Per subscription's creation, the items of the tickets found as of just before it."""
 
 
 class BreachMemo:
@@ -254,6 +355,15 @@ class BreachMemo:
     def __init__(self) -> None:
         self._known: dict[tuple[str, tuple[str, ...], datetime | None], _Known] = {}
         self._told: dict[tuple[int, datetime], pl.DataFrame] = {}
+        self._looked: dict[Principal, _Looked] = {}
+
+    def looked(self, principal: Principal) -> _Looked | None:
+        """The principal's last look, to be brought up to date with the tickets touched since
+        (the ticket change log, and the instants that came meanwhile)."""
+        return self._looked.get(principal)
+
+    def look(self, principal: Principal, looked: _Looked) -> None:
+        self._looked[principal] = looked
 
     def untold(self, subscription: tuple[int, datetime], found: pl.DataFrame) -> pl.DataFrame:
         """The breaches of ``found`` not queued for the subscription (its id and creation: an
