@@ -150,8 +150,10 @@ class StoppedBreaches:
                                                      among=touched)
                 self._touched = pl.Series(sorted(touched), dtype=pl.String)
                 self._looked = looked
-                parts = _Partitions(self._tables)
-                fresh = pl.concat([_evaluated(run, parts, self.at, None) for run in self._runs])
+                # Each period on the tickets that may count in it: a stopped timer counts in
+                # the period of its stop, one of the ticket's instants (DESIGN.md §5).
+                fresh = pl.concat([_evaluated(run, _Partitions(_within(self._tables, run)),
+                                              self.at, None) for run in self._runs])
                 if customer is not None:
                     fresh = fresh.filter(pl.col("customer") == customer)
                 found = pl.concat([
@@ -217,7 +219,8 @@ class StoppedBreaches:
             assert self._touched is not None
             ids = found.get_column("ticket").unique()
             ids = ids.filter(ids.is_in(self._touched.implode()))
-            fresh = self._earlier(_only(self._tables, ids), instant, memo=None)
+            # A ticket created since ``instant`` has no item as of before it.
+            fresh = self._earlier(_only(self._tables, ids, before=instant), instant, memo=None)
             earlier = pl.concat([
                 known.filter(~pl.col("ticket").is_in(self._touched.implode())), fresh])
         else:
@@ -411,12 +414,35 @@ def _happened(tables: Tables, after: datetime, until: datetime) -> bool:
             or between(tables.ticket_status, ("at",)))
 
 
-def _only(tables: Tables, ids: pl.Series) -> Tables:
+def _only(tables: Tables, ids: pl.Series, before: datetime | None = None) -> Tables:
+    """The tickets ``ids`` of ``tables`` (only those created before ``before``, when given)."""
     from accord.engine import Tables
 
-    return Tables(tickets=tables.tickets.filter(pl.col("id").is_in(ids.implode())),
-                  ticket_status=tables.ticket_status.filter(
-                      pl.col("ticket_id").is_in(ids.implode())))
+    tickets = tables.tickets.filter(pl.col("id").is_in(ids.implode()))
+    if before is not None:
+        tickets = tickets.filter(pl.col("created_at") < before)
+    kept = tickets.get_column("id")
+    return Tables(tickets=tickets, ticket_status=tables.ticket_status.filter(
+        pl.col("ticket_id").is_in(kept.implode())))
+
+
+def _within(tables: Tables, run: _PeriodRun) -> Tables:
+    """The tickets of ``tables`` with an instant within ``run``'s period in the zone of any of
+    its agreements: the only ones whose timers may have stopped, and so count, in it."""
+    from accord.engine import Tables
+
+    first = min(run.starts.values())
+    end = max(run.period.bounds(a.timezone)[1] for a in run.agreements)
+
+    def inside(column: str) -> pl.Expr:
+        return pl.col(column).is_between(first, end, closed="left")
+
+    changed = tables.ticket_status.filter(inside("at")).get_column("ticket_id")
+    tickets = tables.tickets.filter(
+        inside("created_at") | inside("first_response_at") | inside("resolved_at")
+        | pl.col("id").is_in(changed.implode()))
+    return Tables(tickets=tickets, ticket_status=tables.ticket_status.filter(
+        pl.col("ticket_id").is_in(tickets.get_column("id").implode())))
 
 
 def _breaches(evaluation: object, run: _PeriodRun) -> pl.DataFrame:
