@@ -28,13 +28,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from accord.engine.clock import BEYOND
@@ -43,11 +43,12 @@ from accord.service.tenancy import Principal, Role, Scope, visible_agreements
 if TYPE_CHECKING:
     from accord.engine import Tables
     from accord.engine.live import LiveSnapshot
+    from accord.engine.periods import Period
     from accord.model.agreement import Agreement
     from accord.store.tickets import StoredTicket
 
-__all__ = ["MAX_AGE", "REACH", "LiveTimer", "live_at", "live_frame", "live_timers",
-           "timers_of"]
+__all__ = ["MAX_AGE", "REACH", "LiveTimer", "in_effect_kept", "live_at", "live_frame",
+           "live_timers", "timers_of"]
 
 REACH = timedelta(days=366)
 """How far past now live timers may be asked for: their clocks run from the tickets' creation to
@@ -326,7 +327,6 @@ def _agreements(engine: Engine, at: datetime, principal: Principal, only: str | 
     """The stored agreements ``principal`` may see (only ``only``, when given) in effect
     around ``at``; None when there are none to compute."""
     from accord.engine import Period
-    from accord.store.agreements import versions_in_effect
     from accord.store.schema import AgreementVersionRow
 
     with Session(engine) as session:
@@ -339,8 +339,40 @@ def _agreements(engine: Engine, at: datetime, principal: Principal, only: str | 
         return None
     # The versions in effect around ``at`` (the engine keeps those in effect on its date).
     month = Period.parse(f"{at.year:04d}-{at.month:02d}")
-    agreements = [a for _, a in versions_in_effect(engine, month, wanted or ())]
+    agreements = [a for _, a in in_effect_kept(engine, month, wanted or ())]
     return agreements or None
+
+
+_IN_EFFECT: weakref.WeakKeyDictionary[
+    Engine, dict[tuple[str, tuple[str, ...]], tuple[int, list[tuple[int, Agreement]]]]] = (
+    weakref.WeakKeyDictionary())
+_IN_EFFECT_LOCK = threading.Lock()
+
+
+def in_effect_kept(engine: Engine, period: Period, wanted: Sequence[str] = (),
+                   latest: int | None = None) -> list[tuple[int, Agreement]]:
+    """:func:`~accord.store.agreements.versions_in_effect`, kept while no agreement version
+    is applied (versions are never deleted): reading and parsing a thousand agreements takes
+    a tenth of a second or more, and live status and the worker ask again after every load.
+    ``latest``: the newest version's id, when the caller has just read it."""
+    from accord.store.agreements import versions_in_effect
+    from accord.store.schema import AgreementVersionRow
+
+    if latest is None:
+        with engine.connect() as connection:
+            latest = connection.scalar(select(func.max(AgreementVersionRow.id))) or 0
+    key = (period.label, tuple(wanted))
+    with _IN_EFFECT_LOCK:
+        kept = _IN_EFFECT.setdefault(engine, {}).get(key)
+    if kept is not None and kept[0] == latest:
+        return kept[1]
+    found = versions_in_effect(engine, period, wanted)
+    with _IN_EFFECT_LOCK:
+        known = _IN_EFFECT.setdefault(engine, {})
+        if len(known) > 1_000:
+            known.clear()
+        known[key] = (latest, found)
+    return found
 
 
 def _snapshot(engine: Engine, tables: Callable[[], Tables], at: datetime,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from accord.engine.clock import BEYOND
@@ -53,6 +53,14 @@ _KEY = ("agreement", "customer", "objective", "ticket")
 _MATCH = ("agreement", "customer", "objective", "ticket", "elapsed_s", "due_at")
 """What tells an item as of ``at`` from the same item as of an earlier instant: a ticket that
 stopped again later has its later stop's elapsed time (or due date)."""
+
+_CHUNK = 16
+"""Agreements evaluated together. The engine's evidence of one evaluation is one plan over
+every objective's items, and building it costs more than linearly in their number (100
+agreements: 7 s for their 150,000 items, against 0.2 s for each tenth of them)."""
+
+_FEW = 128
+"""Agreements evaluated together on the few tickets touched since the last look."""
 
 
 def _month(at: datetime, zone: str) -> Period:
@@ -153,7 +161,8 @@ class StoppedBreaches:
                 # Each period on the tickets that may count in it: a stopped timer counts in
                 # the period of its stop, one of the ticket's instants (DESIGN.md §5).
                 fresh = pl.concat([_evaluated(run, _Partitions(_within(self._tables, run)),
-                                              self.at, None) for run in self._runs])
+                                              self.at, None, chunk=_FEW)
+                                   for run in self._runs])
                 if customer is not None:
                     fresh = fresh.filter(pl.col("customer") == customer)
                 found = pl.concat([
@@ -177,12 +186,13 @@ class StoppedBreaches:
     def _periods(self) -> list[_PeriodRun]:
         """Per period, the agreements (their ticket objectives only) whose current or previous
         period it is at ``at``, among those in effect then that the principal may see."""
-        from accord.store.agreements import versions_in_effect
+        from accord.service.live import in_effect_kept
         from accord.store.schema import AgreementVersionRow
 
         with Session(self.engine) as session:
             visible = visible_agreements(session, self.principal)
-            stored = session.scalar(select(AgreementVersionRow.id).limit(1)) is not None
+            latest = session.scalar(select(func.max(AgreementVersionRow.id)))
+            stored = latest is not None
         wanted = sorted(visible) if visible is not None else []
         if (visible is not None and not wanted) or not stored:
             return []
@@ -192,7 +202,7 @@ class StoppedBreaches:
         for period in (_previous(_previous(utc)), _previous(utc), utc, _next(utc)):
             chosen: list[Agreement] = []
             starts: dict[str, datetime] = {}
-            for _, agreement in versions_in_effect(self.engine, period, wanted):
+            for _, agreement in in_effect_kept(self.engine, period, wanted, latest):
                 current = _month(self.at, agreement.timezone)
                 if period not in (current, _previous(current)):
                     continue
@@ -220,7 +230,8 @@ class StoppedBreaches:
             ids = found.get_column("ticket").unique()
             ids = ids.filter(ids.is_in(self._touched.implode()))
             # A ticket created since ``instant`` has no item as of before it.
-            fresh = self._earlier(_only(self._tables, ids, before=instant), instant, memo=None)
+            fresh = self._earlier(_only(self._tables, ids, before=instant), instant, memo=None,
+                                  chunk=_FEW)
             earlier = pl.concat([
                 known.filter(~pl.col("ticket").is_in(self._touched.implode())), fresh])
         else:
@@ -243,22 +254,18 @@ class StoppedBreaches:
         return found.join(earlier, on=list(_MATCH), how="anti", nulls_equal=True
                           ).sort("agreement", "customer", "objective", "ticket")
 
-    def _earlier(self, tables: Tables, instant: datetime, memo: BreachMemo | None
-                 ) -> pl.DataFrame:
+    def _earlier(self, tables: Tables, instant: datetime, memo: BreachMemo | None,
+                 chunk: int = _CHUNK) -> pl.DataFrame:
         """The items of ``tables`` as of just before ``instant`` (``_MATCH`` columns): a
         ticket that stops at ``instant`` itself is told."""
         parts = _Partitions(tables)
         just_before = instant - timedelta(microseconds=1)
-        before = [_evaluated(run, parts, just_before, memo, moving=False)
+        before = [_evaluated(run, parts, just_before, memo, moving=False, chunk=chunk)
                   for run in self._runs
                   if any(start < instant for start in run.starts.values())]
         return pl.concat(before).select(_MATCH)
 
 
-_CHUNK = 16
-"""Agreements evaluated together. The engine's evidence of one evaluation is one plan over
-every objective's items, and building it costs more than linearly in their number (100
-agreements: 7 s for their 150,000 items, against 0.2 s for each tenth of them)."""
 
 
 class _Partitions:
@@ -288,21 +295,21 @@ class _Partitions:
 
 
 def _evaluated(run: _PeriodRun, parts: _Partitions, at: datetime, memo: BreachMemo | None,
-               moving: bool = True) -> pl.DataFrame:
+               moving: bool = True, chunk: int = _CHUNK) -> pl.DataFrame:
     """The breaches of ``run`` as of ``at``, evaluated a few agreements at a time: those of a
     customer on that customer's tickets (none without any), service-based ones on every
     ticket. ``moving``: ``at`` is the pass's instant (not a fixed one), so what an earlier pass
     found holds only if nothing happened in between. Without ``memo``, everything is
-    evaluated."""
+    evaluated. ``chunk``: agreements evaluated together."""
     from accord.engine import evaluate
 
     shared = [a for a in run.agreements if a.service_based]
     own = sorted((a for a in run.agreements
                   if not a.service_based and a.customer in parts.customers),
                  key=lambda a: a.customer)
-    groups = [(tuple(shared[i:i + _CHUNK]), parts.tables) for i in range(0, len(shared), _CHUNK)]
-    groups += [(tuple(chunk), parts.of({a.customer for a in chunk}))
-               for chunk in (own[i:i + _CHUNK] for i in range(0, len(own), _CHUNK))]
+    groups = [(tuple(shared[i:i + chunk]), parts.tables) for i in range(0, len(shared), chunk)]
+    groups += [(tuple(few), parts.of({a.customer for a in few}))
+               for few in (own[i:i + chunk] for i in range(0, len(own), chunk))]
     frames: list[pl.DataFrame] = []
     for agreements, tables in groups:
         key = (run.period.label, tuple(a.id for a in agreements), None if moving else at)
