@@ -13,7 +13,6 @@ Bookkeeping instants (``applied_at``, ``evaluated_at``) are timestamps with a ti
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -177,7 +176,7 @@ class TicketChangeRow(Base):
     (:mod:`accord.store.changes`). A null ``ticket_id`` means every ticket may have changed."""
 
     __tablename__ = "ticket_changes"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
                                     primary_key=True, autoincrement=True)
     ticket_id: Mapped[str | None] = mapped_column(Text)

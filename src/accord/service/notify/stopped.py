@@ -10,6 +10,15 @@ local midnight in the agreement's zone), on the tickets that may have stopped in
 (:func:`~accord.store.tickets.tickets_stopped_since`; a ticket's timers depend on it alone).
 Each stopped item that is not met is a breach (elapsed > target).
 
+A worker looks after every load, so each look is brought up to date from the last one
+(:class:`BreachMemo` keeps it, per principal) rather than made afresh: only the tickets touched
+since — noted by the loads in the ticket change log (:mod:`accord.store.changes`), or with an
+instant that came in between — are evaluated again, each period on those of them with an
+instant in it (a stopped timer counts in the period of its stop, one of the ticket's instants),
+and their breaches replace theirs. A look is made afresh on a worker's first pass, when the
+periods, the agreements in effect or the window change, and when the change log cannot say
+what changed.
+
 A subscription hears only of tickets that stopped at or after it was made, so that a new one is
 not flooded with history. The engine tells which: a ticket that had stopped before that instant
 ``since`` was stopped, with the same elapsed time and due date, in an evaluation as of
