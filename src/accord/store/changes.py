@@ -28,7 +28,7 @@ from accord.store.schema import TicketChangeRow
 __all__ = ["KEPT", "MANY", "TicketChanges", "changes_in", "last_change", "note_loaded",
            "note_unknown", "ticket_changes"]
 
-MANY = 20_000
+MANY = 5_000
 """A load touching more tickets than this notes "every ticket" (recomputing everything then
 costs about as much as recomputing those)."""
 
