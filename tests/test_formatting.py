@@ -55,3 +55,11 @@ def test_instants_are_shown_in_the_readers_zone_with_the_zone_named() -> None:
 ])
 def test_period_range(start: str, end: str, zone: str | None, text: str) -> None:
     assert formatting.period_range(start, end, zone) == text
+
+
+@pytest.mark.parametrize(("label", "text"), [
+    ("2026-03", "March 2026"), ("2026-11", "November 2026"), ("2026-Q1", "Q1 2026"),
+    ("2026", "2026"), ("2026-13", "2026-13"),
+])
+def test_a_period_is_named_as_people_say_it(label: str, text: str) -> None:
+    assert formatting.period_name(label) == text

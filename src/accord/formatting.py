@@ -5,7 +5,8 @@ mail, the command line's tables). JSON and CSV keep ids, UTC and plain numbers i
 - goals: ``≥ 95 %``;
 - durations: ``1 h 30 min``, ``2 d 4 h``, ``45 min``, ``30 s`` (seconds only under a minute);
 - instants: in the reader's zone with the zone named — ``2026-03-02 08:00 CET``;
-- periods: ``1–30 November 2026 (Europe/Berlin)``;
+- periods: ``1–30 November 2026 (Europe/Berlin)``; by their label, ``November 2026``,
+  ``Q1 2026``, ``2026``;
 - money: ``EUR 4,625.00`` (thousands separated; no decimals for currencies without minor units).
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "money",
     "number",
     "percent",
+    "period_name",
     "period_range",
     "time_of_day",
     "zone_of",
@@ -161,3 +163,17 @@ def period_range(start: datetime | str, end: datetime | str, zone: str | None = 
     else:
         text = f"{day.day}–{date_text(last)}"
     return f"{text} ({zone or 'UTC'})"
+
+
+def period_name(label: str) -> str:
+    """A period's label as people say it: ``2026-03`` → ``March 2026``; ``2026-Q1`` →
+    ``Q1 2026``; ``2026`` → ``2026`` (other text is returned as it is)."""
+    year, _, rest = label.partition("-")
+    if not rest:
+        return label
+    if rest.upper().startswith("Q"):
+        return f"{rest.upper()} {year}"
+    try:
+        return date(int(year), int(rest), 1).strftime("%B %Y")
+    except ValueError:
+        return label

@@ -11,13 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accord.charts import burn_down_chart, javascript_bundle, trend_chart
+from accord.formatting import number
+from accord.formatting import period_name as format_period
 from accord.portal.rendering import ViewerDep, render
-from accord.service import overview
-from accord.service.credits import credit_statements
+from accord.service import overview, timeline
+from accord.service.credits import CreditStatement, credit_statements
 from accord.service.deps import EngineDep, NowDep, SettingsDep
-from accord.service.evaluations import parse_period, result_items
+from accord.service.evaluations import list_period_results, parse_period, result_items
 from accord.service.ingestion import ingestion_log
 from accord.service.live import live_timers
+from accord.service.names import Names, names_for
 from accord.service.tenancy import Principal, Scope
 
 __all__ = ["router"]
@@ -33,10 +36,25 @@ def _period(period: str | None, now: Any) -> str:
     return parse_period(period) if period else overview.month_of(now)
 
 
-def _months(period: str) -> list[str]:
-    """The periods a selector offers: the twelve months up to ``period``'s, newest first."""
-    return overview.previous_periods(period[:7] if len(period) >= 7 else f"{period}-12",
-                                     12)[::-1]
+def _picker(engine: EngineDep, now: Any, period: str) -> dict[str, Any]:
+    """What the period picker needs: the months, quarters and years it offers."""
+    return {"period": period, "choices": timeline.period_choices(engine, now, period)}
+
+
+def _voice(principal: Principal, names: Names, customer: str) -> str | None:
+    """Whom a credit statement speaks to: the customer itself ("You are entitled to …"), or
+    anyone else reading about it (``None`` for the customer's own voice, else its name)."""
+    return None if principal.bound and principal.party == customer else names.party(customer)
+
+
+def _page_title(title: str, customer_name: str) -> str:
+    """An agreement's title naming its customer: "Billing system support for Acme Corp" as it
+    is, "Cloud hosting availability" as "Cloud hosting availability for Acme Corp"."""
+    return title if customer_name in title else f"{title} for {customer_name}"
+
+
+def _said(statement: CreditStatement, principal: Principal, names: Names) -> str:
+    return statement.sentence(_voice(principal, names, statement.customer))
 
 
 @router.get("/assets/vega.js")
@@ -51,14 +69,26 @@ async def vega_bundle() -> Response:
 async def home(request: Request, principal: ViewerDep, engine: EngineDep,
                settings: SettingsDep, now: NowDep, period: str | None = None) -> Response:
     chosen = _period(period, now)
-    if principal.bound:
-        statuses = await run_in_threadpool(
-            overview.agreement_statuses, engine, principal, period=chosen, now=now,
-            at_risk=settings.at_risk)
-        return render(request, "home.html", {
-            "title": "Your agreements", "period": chosen, "months": _months(chosen),
-            "statuses": statuses, "now": now}, principal=principal)
-    return await _staff_home(request, principal, engine, settings, now, chosen)
+    if not principal.bound:
+        return await _staff_home(request, principal, engine, settings, now, chosen)
+
+    def gather() -> dict[str, Any]:
+        statuses = overview.agreement_statuses(engine, principal, period=chosen, now=now,
+                                               at_risk=settings.at_risk)
+        everything = list_period_results(engine, principal)
+        last = timeline.last_month_of(chosen, now)
+        strips = timeline.agreement_strips(everything, last_month=last)
+        agreements = sorted({(r.agreement_id, r.customer): r.document.get("title")
+                             for r in everything}.items(),
+                            key=lambda pair: (pair[1] or pair[0][0]).lower())
+        return {"statuses": {(s.agreement, s.customer): s for s in statuses},
+                "agreements": agreements, "strips": strips, "last_month": last,
+                "year_to_date": timeline.credit_total(timeline.year_to_date(everything, last)),
+                "names": names_for(engine, principal), **_picker(engine, now, chosen)}
+
+    data = await run_in_threadpool(gather)
+    return render(request, "home.html", {"title": "Your agreements", "now": now, **data},
+                  principal=principal)
 
 
 async def _staff_home(request: Request, principal: Principal, engine: EngineDep,
@@ -72,8 +102,15 @@ async def _staff_home(request: Request, principal: Principal, engine: EngineDep,
         latest: dict[str, Any] = {}
         for load in loads:
             latest.setdefault(load.table, load)
+        live = period == overview.month_of(now)
         return {
-            "heatmap": overview.heatmap(engine, principal, period=period),
+            "rollup": overview.customer_rollup(statuses, list_period_results(engine, principal),
+                                               period=period, now=now),
+            "heatmap": overview.heatmap(engine, principal, period=period,
+                                        timers=timers if live else ()),
+            "live": live,
+            "rollup_year": timeline.last_month_of(period, now)[:4],
+            "owed_total": timeline.statements_total(s.credit for s in statuses),
             "queue": [t for t in timers if t.at_risk][:50],
             "queue_total": sum(1 for t in timers if t.at_risk),
             "owed": [s for s in statuses if s.credit.entitled],
@@ -82,12 +119,13 @@ async def _staff_home(request: Request, principal: Principal, engine: EngineDep,
             "rejected": [load for load in loads if load.rejected][:10],
             "can_ingest": Scope.INGEST in principal.scopes,
             "at_risk_share": settings.at_risk,
+            "names": names_for(engine, principal),
+            **_picker(engine, now, period),
         }
 
     data = await run_in_threadpool(gather)
-    return render(request, "staff.html", {
-        "title": "All customers", "period": period, "months": _months(period), "now": now,
-        **data}, principal=principal)
+    return render(request, "staff.html", {"title": "All customers", "now": now, **data},
+                  principal=principal)
 
 
 @router.get("/agreements/{agreement_id}/{customer}", response_class=HTMLResponse)
@@ -95,9 +133,15 @@ async def agreement(request: Request, agreement_id: str, customer: str,
                     principal: ViewerDep, engine: EngineDep, settings: SettingsDep,
                     now: NowDep, period: str | None = None) -> Response:
     chosen = _period(period, now)
-    page = await run_in_threadpool(
-        overview.agreement_page, engine, principal, agreement_id=agreement_id,
-        customer=customer, period=chosen, now=now, at_risk=settings.at_risk)
+
+    def gather() -> dict[str, Any]:
+        return {"page": overview.agreement_page(
+                    engine, principal, agreement_id=agreement_id, customer=customer,
+                    period=chosen, now=now, at_risk=settings.at_risk),
+                "names": names_for(engine, principal), **_picker(engine, now, chosen)}
+
+    data = await run_in_threadpool(gather)
+    page, names = data["page"], data["names"]
     end = page.result.document["period"]["end"]
     charts = {}
     for view in page.objectives:
@@ -109,8 +153,9 @@ async def agreement(request: Request, agreement_id: str, customer: str,
             charts[f"burn-{key}"] = burn_down_chart(
                 f"{key}: error budget left", view.budget.burn, end=end, unit=view.budget.unit)
     return render(request, "agreement.html", {
-        "title": page.result.document.get("title") or agreement_id, "page": page,
-        "period": chosen, "months": _months(chosen), "charts": charts, "now": now},
+        "title": _page_title(page.result.document.get("title") or agreement_id,
+                             names.party(customer)), "charts": charts,
+        "now": now, "statement": _said(page.credit, principal, names), **data},
         principal=principal)
 
 
@@ -200,9 +245,13 @@ def credits_page(request: Request, principal: ViewerDep, engine: EngineDep, now:
                  period: str | None = None) -> Response:
     chosen = _period(period, now)
     statements = credit_statements(engine, period=chosen, principal=principal)
+    names = names_for(engine, principal)
+    owed = [s for s in statements if s.entitled]
     return render(request, "credits.html", {
-        "title": "Service credits", "period": chosen, "months": _months(chosen),
-        "statements": statements}, principal=principal)
+        "title": "Service credits", "statements": statements,
+        "sentences": [_said(s, principal, names) for s in statements],
+        "total": timeline.statements_total(owed), "owed": len(owed), "names": names,
+        **_picker(engine, now, chosen)}, principal=principal)
 
 
 @router.get("/credits/{agreement_id}/{customer}.txt")
@@ -218,15 +267,18 @@ def credit_statement_text(agreement_id: str, customer: str, principal: ViewerDep
 
         raise not_found("credit statement")
     (statement,) = found
+    names = names_for(engine, principal)
     lines = [f"Credit statement — {statement.title or statement.agreement}",
              f"Agreement: {statement.agreement} (version {statement.version})",
-             f"Customer: {statement.customer}", f"Period: {statement.period}", "",
-             statement.text, ""]
+             f"Customer: {names.party(statement.customer)}",
+             f"Period: {format_period(statement.period)}", "",
+             _said(statement, principal, names), ""]
     for line in statement.lines:
         clause = f"section {line.clause}" if line.clause else line.objective
-        lines.append(f"- {clause} ({line.objective}): {line.percent:g} % — {line.reason}")
+        lines.append(f"- {clause} ({line.objective}): {number(line.percent, 2)} % — "
+                     f"{line.reason}")
     if statement.capped:
-        lines.append(f"The total is capped at {statement.percent:g} % of the fee.")
+        lines.append(f"The total is capped at {number(statement.percent, 2)} % of the fee.")
     name = f"{statement.agreement}-{statement.customer}-{statement.period}-credit.txt"
     return Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -76,6 +76,7 @@ def templates(banner: str | None = None) -> Jinja2Templates:
                        when=formatting.instant, time_of_day=formatting.time_of_day,
                        number=formatting.number, goal=formatting.goal, metric=_metric,
                        tojson_safe=_json)
+    env.filters.update(period_name=formatting.period_name)
     env.globals.update(money=formatting.money, period_range=formatting.period_range,
                        banner=banner, Role=Role)
     return found

@@ -1,7 +1,8 @@
 """What the portal shows, computed from the stored results and the live timers, scoped to the
-caller like every other service function: each agreement's status this period, the
-objectives × customers heatmap, and one agreement's page — attainment against goal, a trend
-over twelve periods, the error budget left and how it burned down, open tickets, breaches.
+caller like every other service function: each agreement's status this period, the roll-up
+per customer (met, at risk, missed; credits owed), the objectives × customers heatmap, and one
+agreement's page — attainment against goal, a trend over twelve periods, the error budget left
+and how it burned down, open tickets, breaches.
 """
 
 from __future__ import annotations
@@ -14,32 +15,32 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
-from accord.service.credits import CreditStatement, statement
+from accord.service.catalogue import find_version
+from accord.service.credits import (
+    CreditStatement,
+    breach_reading,
+    open_breaches,
+    statement,
+)
 from accord.service.evaluations import get_result, list_period_results, result_items
 from accord.service.live import LiveTimer, live_timers
 from accord.service.tenancy import Principal
+from accord.service.timeline import (
+    CreditTotal,
+    credit_total,
+    last_month_of,
+    month_of,
+    previous_periods,
+    year_to_date,
+)
 from accord.store.results import StoredResult
 
-__all__ = ["AgreementPage", "AgreementStatus", "Budget", "HeatCell", "Heatmap", "ObjectiveView",
-           "agreement_page", "agreement_statuses", "heatmap", "month_of", "previous_periods"]
+__all__ = ["AgreementPage", "AgreementStatus", "Budget", "CustomerRollup", "HeatCell",
+           "HeatGroup", "Heatmap", "ObjectiveView", "agreement_page", "agreement_statuses",
+           "customer_rollup", "heatmap", "month_of", "previous_periods"]
 
 State = Literal["met", "at_risk", "missed"]
 _TICKETS = ("response_time", "resolution_time")
-
-
-def month_of(instant: datetime) -> str:
-    """The calendar month (UTC) containing ``instant``, as a period label."""
-    return f"{instant.year:04d}-{instant.month:02d}"
-
-
-def previous_periods(period: str, count: int) -> list[str]:
-    """``count`` monthly periods ending with ``period`` (a month), oldest first."""
-    year, month = int(period[:4]), int(period[5:7])
-    labels = []
-    for _ in range(count):
-        labels.append(f"{year:04d}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return labels[::-1]
 
 
 @dataclass(frozen=True)
@@ -93,39 +94,107 @@ def agreement_statuses(engine: Engine, principal: Principal, *, period: str, now
 
 
 @dataclass(frozen=True)
+class CustomerRollup:
+    """One customer at a glance: how many of its agreements are met, at risk or missed in the
+    period, and the credits owed to it in the period and in the year to date."""
+
+    customer: str
+    met: int
+    at_risk: int
+    missed: int
+    owed: CreditTotal
+    year_to_date: CreditTotal
+
+    @property
+    def state(self) -> State:
+        return "missed" if self.missed else "at_risk" if self.at_risk else "met"
+
+
+def customer_rollup(statuses: Sequence[AgreementStatus], results: Sequence[StoredResult], *,
+                    period: str, now: datetime) -> list[CustomerRollup]:
+    """Per customer of ``statuses`` (the period's), the counts of its agreements by state and
+    its credits: in ``period`` and in the year to date up to the period's last month begun
+    (``results``: every stored result the caller may see). Those that need attention first:
+    most missed, then most at risk, then by customer."""
+    last = last_month_of(period, now)
+    rows = []
+    for customer in sorted({s.customer for s in statuses}):
+        mine = [s for s in statuses if s.customer == customer]
+        states = [s.state for s in mine]
+        rows.append(CustomerRollup(
+            customer, states.count("met"), states.count("at_risk"), states.count("missed"),
+            credit_total(r for r in results if r.customer == customer and r.period == period),
+            credit_total(year_to_date((r for r in results if r.customer == customer), last))))
+    return sorted(rows, key=lambda r: (-r.missed, -r.at_risk, r.customer))
+
+
+@dataclass(frozen=True)
 class HeatCell:
     attainment: float | None
     goal: float | None
     met: bool
     metric: str
+    at_risk: int = 0
+    """Open tickets of this objective and customer past the at-risk share of their target
+    (live, for the period containing now)."""
+
+    @property
+    def state(self) -> State:
+        return "missed" if not self.met else "at_risk" if self.at_risk else "met"
+
+
+@dataclass(frozen=True)
+class HeatGroup:
+    """One agreement's rows of the heatmap: its objectives, in the agreement's order."""
+
+    agreement: str
+    title: str | None
+    objectives: list[tuple[str, str | None]]
+    """(objective, clause)."""
 
 
 @dataclass(frozen=True)
 class Heatmap:
-    """Objectives (rows: agreement, objective) × customers (columns) for one period."""
+    """Objectives (rows, grouped by agreement) × customers (columns) for one period."""
 
     period: str
     customers: list[str]
-    rows: list[tuple[str, str, str | None]]
-    """(agreement, objective, clause)."""
+    groups: list[HeatGroup]
     cells: dict[tuple[str, str, str], HeatCell]
     """(agreement, objective, customer) → the cell; absent where the customer has none."""
 
+    @property
+    def rows(self) -> list[tuple[str, str, str | None]]:
+        """(agreement, objective, clause), in order."""
+        return [(g.agreement, objective, clause) for g in self.groups
+                for objective, clause in g.objectives]
 
-def heatmap(engine: Engine, principal: Principal, *, period: str) -> Heatmap:
+
+def heatmap(engine: Engine, principal: Principal, *, period: str,
+            timers: Sequence[LiveTimer] = ()) -> Heatmap:
+    """The period's objectives × customers; ``timers`` (the caller's live timers, for the
+    period containing now) mark the met cells with open tickets at risk."""
     results = list_period_results(engine, principal, period=period)
+    risky: dict[tuple[str, str, str], int] = {}
+    for timer in timers:
+        if timer.at_risk:
+            key = (timer.agreement, timer.objective, timer.customer)
+            risky[key] = risky.get(key, 0) + 1
     customers = sorted({r.customer for r in results})
-    rows: list[tuple[str, str, str | None]] = []
+    groups: dict[str, HeatGroup] = {}
     cells: dict[tuple[str, str, str], HeatCell] = {}
     for result in sorted(results, key=lambda r: r.agreement_id):
+        group = groups.setdefault(result.agreement_id, HeatGroup(
+            result.agreement_id, result.document.get("title"), []))
         for objective in result.document["objectives"]:
-            row = (result.agreement_id, objective["id"], objective.get("clause"))
-            if row not in rows:
-                rows.append(row)
-            cells[(result.agreement_id, objective["id"], result.customer)] = HeatCell(
-                objective.get("attainment"), objective.get("goal"), bool(objective["met"]),
-                objective["metric"])
-    return Heatmap(period, customers, rows, cells)
+            row = (objective["id"], objective.get("clause"))
+            if row not in group.objectives:
+                group.objectives.append(row)
+            key = (result.agreement_id, objective["id"], result.customer)
+            cells[key] = HeatCell(objective.get("attainment"), objective.get("goal"),
+                                  bool(objective["met"]), objective["metric"],
+                                  risky.get(key, 0))
+    return Heatmap(period, customers, list(groups.values()), cells)
 
 
 @dataclass(frozen=True)
@@ -189,6 +258,8 @@ class AgreementPage:
     credit: CreditStatement
     live: bool
     """Whether ``open_tickets`` are live (the period contains now)."""
+    zone: str
+    """The agreement's zone: its period's bounds are midnights there."""
 
 
 def agreement_page(engine: Engine, principal: Principal, *, agreement_id: str, customer: str,
@@ -212,10 +283,15 @@ def agreement_page(engine: Engine, principal: Principal, *, agreement_id: str, c
                   history[label][objective["id"]].get("goal"))
                  for label in previous_periods(period, 12)
                  if label in history and objective["id"] in history[label]]
-        views.append(ObjectiveView(objective, _budget(objective, mine, start), trend,
-                                   [i for i in mine if i.get("met") is False]))
+        views.append(ObjectiveView(
+            objective, _budget(objective, mine, start), trend,
+            [{**i, "reading": breach_reading(objective["metric"], i)}
+             for i in mine if i.get("met") is False]))
     live = period == month_of(now)
     timers = [t for t in live_timers(engine, now, principal, at_risk=at_risk,
                                      agreement=agreement_id)
               if t.customer == customer] if live else []
-    return AgreementPage(result, views, timers, statement(result), live)
+    still_open = {o["id"]: open_breaches(i for i in items if i["objective"] == o["id"])
+                  for o in result.document["objectives"] if o["metric"] in _TICKETS}
+    zone = find_version(engine, principal, agreement_id, result.version).agreement().timezone
+    return AgreementPage(result, views, timers, statement(result, still_open), live, zone)

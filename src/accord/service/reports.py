@@ -36,7 +36,7 @@ from accord.documents.report import (
 )
 from accord.errors import NotFoundError, Problem
 from accord.service.catalogue import find_version
-from accord.service.credits import statement
+from accord.service.credits import open_breaches, statement
 from accord.service.evaluations import list_period_results, parse_period
 from accord.service.tenancy import Principal
 from accord.store.database import for_writing
@@ -81,6 +81,14 @@ def _with_items(engine: Engine, result: StoredResult
     return found, items
 
 
+def _still_open(items: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Per objective, how many of its breached tickets are still open."""
+    by_objective: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_objective.setdefault(str(item["objective"]), []).append(item)
+    return {key: open_breaches(found) for key, found in by_objective.items()}
+
+
 def _history(engine: Engine, *, customer: str, agreements: Collection[str],
              periods: Sequence[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """Per agreement, the (period, document) of the current results of ``customer`` in
@@ -121,7 +129,7 @@ def report_inputs(engine: Engine, principal: Principal, *, customer: str, period
             result=result, items=items, agreement=version.agreement(),
             source=Source(version.content_hash, file=version.file, version=version.version,
                           applied_at=version.applied_at, applied_by=version.applied_by),
-            statement=statement(result).text, trends=trends_of(past, periods)))
+            statement=statement(result, _still_open(items)).text, trends=trends_of(past, periods)))
     return ReportInputs(customer, label, agreements)
 
 

@@ -27,7 +27,14 @@ from accord.store.schema import (
     ResultRow,
 )
 
-__all__ = ["StoredResult", "list_results", "result_history", "store_evaluation"]
+__all__ = [
+    "StoredResult",
+    "list_results",
+    "objective_items",
+    "result_history",
+    "store_evaluation",
+    "stored_periods",
+]
 
 
 @dataclass(frozen=True)
@@ -234,3 +241,24 @@ def result_history(engine: Engine, agreement_id: str, period: str, *,
             f"no stored result of agreement {agreement_id!r} for period {period}{whom}",
             hint=f"run `accord evaluate --period {period}` first, or see `accord results list`")])
     return found
+
+
+def objective_items(engine: Engine, result_id: int, objectives: Collection[str]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """The evidence items of some objectives of one stored result (by objective id), read
+    without the other objectives' items."""
+    if not objectives:
+        return {}
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ObjectiveResultRow.objective, ObjectiveResultRow.items)
+            .where(ObjectiveResultRow.result_id == result_id,
+                   ObjectiveResultRow.objective.in_(list(objectives)))).all()
+    return {objective: json.loads(items) for objective, items in rows}
+
+
+def stored_periods(engine: Engine) -> list[str]:
+    """The labels of the periods with current results, in order."""
+    with Session(engine) as session:
+        found = session.scalars(select(ResultRow.period).where(ResultRow.current).distinct())
+        return sorted(found)
