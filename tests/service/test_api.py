@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from accord.engine import TableName
+from accord.formatting import money
 from accord.model import load_agreements
 from tests.service.conftest import EXAMPLES, Workspace
 
@@ -143,15 +144,28 @@ def test_live_status_lists_open_timers_least_time_left_first(workspace: Workspac
     assert later["at"] == "2026-03-17T15:00:00Z"
 
 
+def resolution_breached(workspace: Workspace) -> int:
+    """How many tickets the stored March result of acme's billing agreement counts as breached
+    under its resolution objective."""
+    (result,) = workspace.client("ann").get(
+        "/api/evaluations/2026-03/northwind-acme-billing/acme").json()
+    return int(next(o["breached"] for o in result["objectives"] if o["id"] == "resolution"))
+
+
 def test_a_credit_statement_says_what_is_owed_and_why(workspace: Workspace) -> None:
     ann = workspace.client("ann")
     statements = {s["agreement"]: s for s in ann.get("/api/credits/2026-03").json()}
     billing = statements["northwind-acme-billing"]
     assert billing["entitled"] is True
-    assert billing["text"].startswith(f"You are entitled to EUR {billing['amount']}")
+    assert billing["text"].startswith(
+        f"You are entitled to {money(billing['amount'], billing['currency'])} ")
     assert f"under section {_clause('resolution')}: " in billing["text"]
     resolution = next(line for line in billing["lines"] if line["objective"] == "resolution")
-    assert resolution["reason"].endswith("tickets resolved late")
+    # 7.2.3's late tickets: resolved late, and one still open past its target (never said to
+    # be resolved).
+    assert resolution["reason"].startswith(f"{resolution_breached(workspace) - 1} tickets "
+                                           "resolved late and 1 ticket past its target")
+    assert resolution["reason"].endswith("still open")
     assert all(s["customer"] == "acme" for s in statements.values())
     assert ann.get("/api/credits/2026-13").status_code == 400
 

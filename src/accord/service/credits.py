@@ -110,7 +110,7 @@ class CreditStatement:
         owed = (formatting.money(self.amount, self.currency) if self.amount is not None
                 else f"a credit of {_share(self.percent)} of the fee")
         reasons = "; ".join(
-            (f"under section {line.clause}: " if line.clause else f"{line.objective}: ")
+            (f"under section {line.clause}: " if line.clause else f"for {line.objective}: ")
             + line.reason for line in self.lines)
         capped = f" (capped at {_share(self.percent)})" if self.capped else ""
         who = "You are" if customer_name is None else f"{customer_name} is"
