@@ -146,8 +146,8 @@ def test_staff_see_the_heatmap_and_the_at_risk_queue(served: str, browser: Any) 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     _log_in_with_the_keyboard(page, served, "sam")
     heatmap = page.locator("table.heatmap")
-    assert heatmap.locator("thead th").all_inner_texts()[2:] == [
-        "acme", "globex", "initech", "northwind-it"]
+    assert heatmap.locator("thead th").all_inner_texts()[1:] == [
+        "Acme Corp", "Globex Corporation", "Initech", "Northwind IT GmbH"]
     assert heatmap.locator("td.bad").count() > 0
     queue = page.get_by_role("heading", name="At risk now").locator("xpath=..")
     assert queue.locator("tbody tr").count() > 0
@@ -169,4 +169,61 @@ def test_a_wrong_password_and_a_missing_csrf_token_are_refused(served: str,
     assert "CSRF" in page.content()
     page.goto(f"{served}/")
     assert page.url == f"{served}/"  # still logged in
+    page.close()
+
+
+def _fits(page: Any) -> bool:
+    return bool(page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_customer_reads_twelve_months_per_agreement_and_opens_one(
+        served: str, browser: Any, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _log_in_with_the_keyboard(page, served, "ann")
+    strips = page.locator("ol.strip")
+    assert strips.count() == 4
+    for index in range(4):
+        strip = strips.nth(index)
+        assert strip.locator("li").count() == 12
+        box = strip.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= width  # the whole strip on screen
+    assert _fits(page)
+    assert "Credits earned in 2026 to date" in page.locator(".year-to-date").inner_text()
+    # Each month is a link to that month's page of the agreement.
+    billing = page.locator("li.card", has_text="Billing system support for Acme Corp")
+    billing.get_by_role("link", name="February 2026: met").click()
+    page.wait_for_url(f"{served}/agreements/northwind-acme-billing/acme?period=2026-02")
+    assert page.locator("h1").inner_text() == "Billing system support for Acme Corp"
+    assert _fits(page)
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_staff_read_who_is_at_risk_per_customer_at_both_widths(
+        served: str, browser: Any, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _log_in_with_the_keyboard(page, served, "sam")
+    rollup = page.locator("table.rollup")
+    rows = rollup.locator("tbody tr")
+    assert rows.count() == 4
+    first = rows.first
+    assert first.locator("th").inner_text() == "Acme Corp"  # the most missed first
+    assert first.locator("td").nth(2).inner_text() != "0"  # missed
+    box = rollup.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= width  # stacked on a phone: no box to scroll inside
+    # The roll-up comes first, then the grid with its at-risk colour.
+    heatmap = page.locator("table.heatmap")
+    heatmap_box = heatmap.bounding_box()
+    assert heatmap_box is not None
+    assert box["y"] < heatmap_box["y"]
+    assert heatmap.locator("td.warn").count() > 0
+    assert _fits(page)
     page.close()
