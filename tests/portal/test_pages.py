@@ -393,3 +393,17 @@ def test_a_past_period_has_no_live_at_risk_colour(site: Workspace) -> None:
     grid = _section(page, '<table class="heatmap">', "</table>")
     assert '<td class="warn">' not in grid
     assert '<td class="bad">' in grid
+
+
+def test_an_agreement_without_a_result_for_the_period_says_so(site: Workspace) -> None:
+    ann = logged_in(site, "ann")
+    answer = ann.get("/agreements/northwind-acme-billing/acme?period=2026-Q1")
+    assert answer.status_code == 404
+    assert "No result of this agreement is stored for Q1 2026." in answer.text
+    assert 'href="/agreements/northwind-acme-billing/acme?period=2026-02">February 2026</a>' \
+        in answer.text
+    # Another customer's agreement stays not found, naming nothing.
+    other = logged_in(site, "greg").get("/agreements/northwind-acme-billing/acme?period=2026-Q1")
+    assert other.status_code == 404
+    assert "acme" not in other.text
+    assert "Billing system" not in other.text

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accord.charts import burn_down_chart, javascript_bundle, trend_chart
+from accord.errors import NotFoundError
 from accord.formatting import number
 from accord.formatting import period_name as format_period
 from accord.portal.rendering import ViewerDep, render
@@ -135,13 +136,33 @@ async def agreement(request: Request, agreement_id: str, customer: str,
     chosen = _period(period, now)
 
     def gather() -> dict[str, Any]:
-        return {"page": overview.agreement_page(
-                    engine, principal, agreement_id=agreement_id, customer=customer,
-                    period=chosen, now=now, at_risk=settings.at_risk),
-                "names": names_for(engine, principal), **_picker(engine, now, chosen)}
+        try:
+            page = overview.agreement_page(
+                engine, principal, agreement_id=agreement_id, customer=customer,
+                period=chosen, now=now, at_risk=settings.at_risk)
+        except NotFoundError:
+            # An agreement the caller sees, with results in other periods but not this one,
+            # says so plainly; anything else stays "not found", naming nothing.
+            stored = sorted({r.period for r in list_period_results(engine, principal)
+                             if r.agreement_id == agreement_id and r.customer == customer},
+                            reverse=True)
+            if not stored:
+                raise
+            title = next(r.document.get("title") for r in list_period_results(
+                engine, principal, period=stored[0]) if r.agreement_id == agreement_id)
+            return {"page": None, "stored": stored, "agreement_title": title,
+                    "names": names_for(engine, principal), **_picker(engine, now, chosen)}
+        return {"page": page, "names": names_for(engine, principal),
+                **_picker(engine, now, chosen)}
 
     data = await run_in_threadpool(gather)
     page, names = data["page"], data["names"]
+    if page is None:
+        return render(request, "agreement_none.html", {
+            "title": _page_title(data["agreement_title"] or agreement_id,
+                                 names.party(customer)),
+            "agreement": agreement_id, "customer": customer, **data},
+            principal=principal, status_code=404)
     end = page.result.document["period"]["end"]
     charts = {}
     for view in page.objectives:

@@ -163,12 +163,6 @@ class Heatmap:
     cells: dict[tuple[str, str, str], HeatCell]
     """(agreement, objective, customer) → the cell; absent where the customer has none."""
 
-    @property
-    def rows(self) -> list[tuple[str, str, str | None]]:
-        """(agreement, objective, clause), in order."""
-        return [(g.agreement, objective, clause) for g in self.groups
-                for objective, clause in g.objectives]
-
 
 def heatmap(engine: Engine, principal: Principal, *, period: str,
             timers: Sequence[LiveTimer] = ()) -> Heatmap:
@@ -247,7 +241,8 @@ class ObjectiveView:
     trend: list[tuple[str, float | None, float | None]]
     """(period, attainment, goal) over the last twelve periods, oldest first."""
     breaches: list[dict[str, Any]]
-    """The evidence of what was missed: tickets late, slots missed, outages."""
+    """The evidence of what was missed: tickets late, slots missed, outages; each ticket with
+    its ``reading`` (resolved late, answered late, or past its target and still open)."""
 
 
 @dataclass(frozen=True)
