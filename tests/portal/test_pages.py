@@ -407,3 +407,26 @@ def test_an_agreement_without_a_result_for_the_period_says_so(site: Workspace) -
     assert other.status_code == 404
     assert "acme" not in other.text
     assert "Billing system" not in other.text
+
+
+def test_the_sentences_on_a_customers_pages_count_what_their_results_hold(
+        site: Workspace) -> None:
+    ann = logged_in(site, "ann")
+    home = ann.get("/").text  # the period of now: live timers count
+    timers = [t for t in site.client("ann").get("/api/live").json()["timers"]
+              if t["agreement"] == "northwind-acme-billing"]
+    risky = sum(1 for t in timers if t["at_risk"])
+    breached = sum(1 for t in timers if t["breached"])
+    assert risky
+    assert breached
+    card = _section(home, "Billing system support for Acme Corp</a></h2>", "</li>\n")
+    assert f"{risky} open tickets at risk ({breached} already past their target)." in card
+    # The error budget's caption against the result's own counts.
+    page = ann.get("/agreements/northwind-acme-billing/acme?period=2026-03").text
+    (result,) = site.client("ann").get(
+        "/api/evaluations/2026-03/northwind-acme-billing/acme").json()
+    resolution = next(o for o in result["objectives"] if o["id"] == "resolution")
+    caption = _section(page, 'data-spec="burn-resolution"', "</figcaption>")
+    assert f"allowed so far, {resolution['breached']} used." in caption
+    summary = _section(page, 'id="objective-resolution"')
+    assert f"{resolution['breached']} breaches — the evidence" in summary

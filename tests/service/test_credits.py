@@ -28,7 +28,7 @@ def _result(objectives: list[dict[str, Any]], *, amount: str | None = "480.00",
             percent: float = 4.0) -> StoredResult:
     document = {"id": "support", "customer": "acme", "title": "Support", "type": "sla",
                 "period": {"start": "2026-02-28T23:00:00Z", "end": "2026-03-31T22:00:00Z"},
-                "met": False, "objectives": objectives,
+                "met": all(o["met"] for o in objectives), "objectives": objectives,
                 "credit": {"percent": percent, "amount": amount,
                            "currency": "EUR" if amount else None, "capped": False}}
     return StoredResult(1, "support", "acme", "2026-03", 1, AT, AT, "tests", True, False,
@@ -132,3 +132,15 @@ def test_every_stored_statement_agrees_with_its_result_and_evidence(
     # The workspace's March holds tickets still open past their target: the check above saw
     # them, and they are not said to be resolved.
     assert any("still open" in line.reason for s in statements for line in s.lines)
+
+
+def test_no_credit_says_why_truly_whether_every_objective_was_met_or_not() -> None:
+    met = {**_resolution(0, credit=0.0), "met": True}
+    assert statement(_result([met], amount="0.00", percent=0.0)).text == (
+        "No service credit is due for March 2026: every objective was met.")
+    missed = _result([{**_resolution(2, credit=0.0), "met": False}], amount="0.00",
+                     percent=0.0)
+    text = statement(missed).text
+    assert text == ("No service credit is due for March 2026: no objective missed carries "
+                    "a credit.")
+    assert "every objective was met" not in text

@@ -91,6 +91,8 @@ class CreditStatement:
     currency: str | None
     capped: bool
     lines: list[CreditLine] = field(default_factory=list)
+    met: bool = True
+    """Whether every objective was met."""
 
     @property
     def entitled(self) -> bool:
@@ -106,7 +108,10 @@ class CreditStatement:
         without ``customer_name``; about the customer, for anyone else who reads it ("Acme
         Corp is entitled to …")."""
         if not self.entitled:
-            return f"No service credit is due for {self.period}: every objective was met."
+            why = ("every objective was met" if self.met else
+                   "no objective missed carries a credit")
+            return (f"No service credit is due for {formatting.period_name(self.period)}: "
+                    f"{why}.")
         owed = (formatting.money(self.amount, self.currency) if self.amount is not None
                 else f"a credit of {_share(self.percent)} of the fee")
         reasons = "; ".join(
@@ -163,7 +168,7 @@ def statement(result: StoredResult,
     return CreditStatement(result.agreement_id, document.get("title"), result.customer,
                            result.period, result.version, float(credit["percent"]),
                            credit.get("amount"), credit.get("currency"), bool(credit["capped"]),
-                           lines)
+                           lines, bool(document.get("met", result.met)))
 
 
 def credit_statements(engine: Engine, *, period: str, principal: Principal,
