@@ -441,9 +441,9 @@ def slot_page(engine: Engine, principal: Principal, *, agreement_id: str, custom
     try:
         instant = as_instant(slot).astimezone(UTC)
     except ValueError:
-        raise UsageError(f"bad slot {slot!r}", [Problem(
-            f"{slot!r} is not an instant", hint="write it as in the evidence, e.g. "
-            "2026-03-02T07:00:00Z")]) from None
+        raise UsageError(f"bad slot {slot!r}: not an instant", [Problem(
+            f"{slot!r} is not an instant", hint="write the slot's instant as the evidence "
+            "does, e.g. 2026-03-02T07:00:00Z")]) from None
     from accord.engine.results import format_instant
 
     wanted = format_instant(instant)
