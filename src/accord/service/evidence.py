@@ -20,18 +20,21 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from accord.model.agreement import Agreement
 from accord.service.live import LiveTimer
 from accord.service.tenancy import Principal, Role, Scope, not_found, visible_agreements
 from accord.service.tickets import ticket_view
 from accord.store.results import StoredResult, list_results
 from accord.store.schema import IncidentRow, ObjectiveResultRow
 from accord.store.tickets import StoredTicket
+
+if TYPE_CHECKING:
+    from accord.engine.clock import BusinessClock
+    from accord.model.agreement import Agreement
 
 __all__ = ["IncidentEvidence", "IncidentPage", "Segment", "SlotPage", "TicketObjectiveView",
            "TicketPage", "Verdict", "incident_page", "slot_page", "ticket_page"]
@@ -187,11 +190,8 @@ def _status_segments(ticket: StoredTicket, at: datetime) -> list[tuple[datetime,
     bounds: list[tuple[datetime, str]] = [(ticket.created_at, "open")]
     for change in changes:
         bounds.append((max(change.at, ticket.created_at), change.status))
-    segments = []
-    for (start, status), (end, _) in zip(bounds, [*bounds[1:], (at, "")], strict=True):
-        if end > start or (start == end == at):
-            segments.append((start, end, status))
-    segments = [s for s in segments if s[1] > s[0]]
+    segments = [(start, end, status) for (start, status), (end, _)
+                in zip(bounds, [*bounds[1:], (at, "")], strict=True) if end > start]
     while len(segments) > 1 and segments[-1][2] in STOP_STATUSES:
         segments.pop()
     return segments or [(ticket.created_at, at, bounds[-1][1])]
@@ -246,37 +246,40 @@ def _timer_segments(ticket: StoredTicket, agreement: Agreement, objective: Any, 
         segment = Segment(start, end, status, kind, business, (a - start_us) / total,
                           (b - a) / total)
         segments.append(segment)
-        if kind == "running" and budget > 0:
-            split = list(_split(clock, a, b, budget))
+        if kind == "running":
+            split = _split(clock, a, b, budget)
             budget -= len(split)
-            for x, y, inside in split:
+            starts = np.array([x for x, _, _ in split], dtype=np.int64)
+            ends = np.array([y for _, y, _ in split], dtype=np.int64)
+            for (x, y, inside), time in zip(split, clock.elapsed(starts, ends), strict=True):
                 pieces.append(Segment(
                     _from_us(x), _from_us(y), status, "running" if inside else "outside",
-                    (y - x) / US if inside else 0.0, (x - start_us) / total, (y - x) / total))
+                    int(time) / US, (x - start_us) / total, (y - x) / total))
         else:
             pieces.append(segment)
     return segments, pieces
 
 
-def _split(clock: Any, a: int, b: int, budget: int) -> Iterator[tuple[int, int, bool]]:
-    """``[a, b)`` as pieces inside and outside the clock's business intervals."""
+def _split(clock: BusinessClock, a: int, b: int, budget: int) -> list[tuple[int, int, bool]]:
+    """``[a, b)`` as pieces inside (True) and outside the clock's business intervals; the
+    whole as one piece where that takes more than ``budget`` pieces."""
     import numpy as np
 
-    first = int(np.searchsorted(clock.ends, a, side="right"))
+    first = int(np.searchsorted(clock.ends, a, side="right"))  # the first interval not over
+    last = int(np.searchsorted(clock.starts, b, side="left"))  # past the last one begun
+    if 2 * (last - first) + 1 > budget:
+        return [(a, b, True)]
+    pieces = []
     cursor = a
-    for index in range(first, min(len(clock.starts), first + budget)):
-        start, end = int(clock.starts[index]), int(clock.ends[index])
-        if start >= b:
-            break
+    for index in range(first, last):
+        start, end = max(int(clock.starts[index]), a), min(int(clock.ends[index]), b)
         if start > cursor:
-            yield cursor, start, False
-        cursor_end = min(end, b)
-        yield max(start, cursor), cursor_end, True
-        cursor = cursor_end
-        if cursor >= b:
-            return
+            pieces.append((cursor, start, False))
+        pieces.append((start, end, True))
+        cursor = end
     if cursor < b:
-        yield cursor, b, False
+        pieces.append((cursor, b, False))
+    return pieces
 
 
 def _from_us(instant: int) -> datetime:
