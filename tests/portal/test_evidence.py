@@ -45,6 +45,7 @@ def test_a_ticket_page_shows_the_ticket_by_name_in_local_time(site: Workspace) -
     ("lena", "/tickets/NW-10644"),  # a supplier, not party to acme's agreement
     ("ann", "/incidents/INC-0003"),  # globex's outage
     ("greg", "/incidents/INC-0023"),  # acme's degraded billing system
+    ("lena", "/incidents/INC-0025"),  # on a service none of its agreements covers
     ("ann", "/tickets/NO-SUCH-TICKET"),
     ("ann", "/incidents/NO-SUCH-INCIDENT"),
     ("greg", "/agreements/brewline-office-drinks/acme/slots/morning-tea/2026-02-02T07:00:00Z"),
@@ -64,6 +65,7 @@ def test_what_is_not_yours_is_not_found(site: Workspace, username: str, path: st
     ("ann", "/incidents/INC-0025"),
     ("greg", "/incidents/INC-0003"),
     ("sam", "/incidents/INC-0003"),
+    ("lena", "/incidents/INC-0023"),  # one it caused
 ])
 def test_each_sees_its_own_evidence_and_staff_see_all(site: Workspace, username: str,
                                                       path: str) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accord.portal.rendering import ViewerDep, render
-from accord.service import evidence
+from accord.service import evidence, evidence_items
 from accord.service.deps import EngineDep, NowDep, SettingsDep
 from accord.service.names import names_for
 
@@ -37,7 +37,7 @@ async def ticket(request: Request, ticket_id: str, principal: ViewerDep, engine:
 async def incident(request: Request, incident_id: str, principal: ViewerDep,
                    engine: EngineDep, now: NowDep) -> Response:
     def gather() -> dict[str, Any]:
-        page = evidence.incident_page(engine, principal, incident_id, now=now)
+        page = evidence_items.incident_page(engine, principal, incident_id, now=now)
         return {"page": page, "names": names_for(engine, principal)}
 
     data = await run_in_threadpool(gather)
@@ -50,7 +50,7 @@ async def incident(request: Request, incident_id: str, principal: ViewerDep,
 async def slot(request: Request, agreement_id: str, customer: str, objective: str, slot: str,
                principal: ViewerDep, engine: EngineDep) -> Response:
     def gather() -> dict[str, Any]:
-        page = evidence.slot_page(engine, principal, agreement_id=agreement_id,
+        page = evidence_items.slot_page(engine, principal, agreement_id=agreement_id,
                                   customer=customer, objective=objective, slot=slot)
         return {"page": page, "names": names_for(engine, principal)}
 

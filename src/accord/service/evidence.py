@@ -7,37 +7,32 @@ caller may see it, with the engine's own numbers for every objective it counts i
   gives them. Its timeline splits its status history into segments and gives each the business
   time of the objective's calendar (:class:`accord.engine.clock.BusinessClock`); that the
   running segments add up to the engine's elapsed time is checked by the tests.
-- An incident's downtime per availability objective and a slot's delivery are the stored
-  evaluation items (an incident's downtime depends on the incidents around it, so it is read,
-  not computed again).
+- Incidents and delivery slots: :mod:`accord.service.evidence_items`.
 
 Tenancy is :mod:`accord.service.tenancy`'s: what the caller may not see is not found.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from accord.service.live import LiveTimer
-from accord.service.tenancy import Principal, Role, Scope, not_found, visible_agreements
+from accord.service.tenancy import Principal, visible_agreements
 from accord.service.tickets import ticket_view
-from accord.store.results import StoredResult, list_results
-from accord.store.schema import IncidentRow, ObjectiveResultRow
 from accord.store.tickets import StoredTicket
 
 if TYPE_CHECKING:
     from accord.engine.clock import BusinessClock
     from accord.model.agreement import Agreement
 
-__all__ = ["IncidentEvidence", "IncidentPage", "Segment", "SlotPage", "TicketObjectiveView",
-           "TicketPage", "Verdict", "incident_page", "slot_page", "ticket_page"]
+__all__ = ["Segment", "TicketObjectiveView", "TicketPage", "Verdict", "covering", "months_around",
+           "ticket_page"]
 
 Verdict = Literal["met", "breached", "pending", "open_breached"]
 """How a ticket stands in an objective: stopped within its target, stopped past it, open within
@@ -103,9 +98,10 @@ class TicketPage:
     """The zone of the first agreement covering it (for its times)."""
 
 
-def _covering(engine: Engine, principal: Principal, customer: str,
-              service: str) -> list[str]:
-    """The ids of the agreements the caller may see that cover ``customer``'s ``service``."""
+def covering(engine: Engine, principal: Principal, customer: str | None,
+             service: str) -> list[str]:
+    """The ids of the agreements the caller may see that cover ``customer``'s ``service``
+    (any customer's, for None)."""
     from accord.store.agreements import list_agreements
 
     with Session(engine) as session:
@@ -115,12 +111,12 @@ def _covering(engine: Engine, principal: Principal, customer: str,
         if visible is not None and version.agreement_id not in visible:
             continue
         agreement = version.agreement()
-        if service in agreement.services and agreement.customer in ("*", customer):
+        if service in agreement.services and (customer is None or agreement.customer in ("*", customer)):
             found.append(agreement.id)
     return found
 
 
-def _months(start: datetime, end: datetime, at: datetime) -> Iterator[str]:
+def months_around(start: datetime, end: datetime, at: datetime) -> Iterator[str]:
     """The month labels from the month before ``start``'s to the month after ``end``'s (UTC
     months: an agreement's local month may begin or end a day apart), none past ``at``'s,
     at most :data:`_MONTHS_AT_MOST`."""
@@ -151,7 +147,7 @@ def _items_of(engine: Engine, ticket: StoredTicket, agreement_ids: list[str], at
     last = min(at, max(i for i in instants if i is not None and i <= at))
     tables = ticket_tables(ticket)
     found: dict[tuple[str, str], tuple[dict[str, Any], Agreement]] = {}
-    for label in _months(ticket.created_at, last, at):
+    for label in months_around(ticket.created_at, last, at):
         period = Period.parse(label)
         agreements = {a.id: a for _, a in versions_in_effect(engine, period, agreement_ids)}
         if not agreements:
@@ -308,8 +304,8 @@ def ticket_page(engine: Engine, principal: Principal, ticket_id: str, *, at: dat
     every objective it counts in: the engine's item, its live timer and its timeline."""
     view = ticket_view(engine, principal, ticket_id, at=at, at_risk=at_risk)
     ticket = view.ticket
-    covering = _covering(engine, principal, ticket.customer, ticket.service)
-    items = _items_of(engine, ticket, covering, at, view.timers) if covering else {}
+    agreements = covering(engine, principal, ticket.customer, ticket.service)
+    items = _items_of(engine, ticket, agreements, at, view.timers) if agreements else {}
     timers = {(t.agreement, t.objective): t for t in view.timers}
     objectives = []
     zone = None
@@ -325,148 +321,3 @@ def ticket_page(engine: Engine, principal: Principal, ticket_id: str, *, at: dat
             objective.calendar, tuple(getattr(objective, "pause", ())), item, _verdict(item),
             timers.get((agreement_id, key)), segments, pieces))
     return TicketPage(ticket, at, objectives, zone)
-
-
-# --- incidents and delivery slots: the stored evaluation items --------------------------------
-
-
-@dataclass(frozen=True)
-class IncidentEvidence:
-    agreement: str
-    title: str | None
-    customer: str
-    period: str
-    objective: str
-    item: dict[str, Any]
-    """The stored item: kind, start, end, downtime_s (the downtime it caused), met, period."""
-
-
-@dataclass(frozen=True)
-class IncidentPage:
-    id: str
-    service: str
-    start: datetime
-    end: datetime | None
-    kind: str
-    customer: str | None
-    supplier: str | None
-    evidence: list[IncidentEvidence]
-
-    @property
-    def maintenance(self) -> bool:
-        return self.kind == "maintenance"
-
-
-def _instant(microseconds: int | None) -> datetime | None:
-    return None if microseconds is None else _from_us(microseconds)
-
-
-def _visible_results(engine: Engine, principal: Principal) -> list[StoredResult]:
-    principal.require(Scope.READ)
-    with Session(engine) as session:
-        visible = visible_agreements(session, principal)
-    return [r for r in list_results(engine) if (visible is None or r.agreement_id in visible)
-            and principal.sees_customer(r.customer)]
-
-
-def _objective_items(engine: Engine, result_id: int, metric: str, objective: str | None = None
-                     ) -> list[tuple[str, dict[str, Any]]]:
-    query = (select(ObjectiveResultRow.objective, ObjectiveResultRow.items)
-             .where(ObjectiveResultRow.result_id == result_id,
-                    ObjectiveResultRow.metric == metric).order_by(ObjectiveResultRow.position))
-    if objective is not None:
-        query = query.where(ObjectiveResultRow.objective == objective)
-    with Session(engine) as session:
-        rows = session.execute(query).all()
-    return [(key, item) for key, encoded in rows for item in json.loads(encoded)]
-
-
-def _overlaps(result: StoredResult, start: datetime, end: datetime) -> bool:
-    from accord.formatting import as_instant
-
-    period = result.document["period"]
-    return as_instant(period["start"]) < end and start < as_instant(period["end"])
-
-
-def incident_page(engine: Engine, principal: Principal, incident_id: str, *, now: datetime
-                  ) -> IncidentPage:
-    """An incident the caller may see — one of its own (or of every customer) of a service an
-    agreement it sees covers; staff see all — with the downtime it caused per availability
-    objective, as stored by the current evaluations of the periods it falls in."""
-    principal.require(Scope.READ)
-    with Session(engine) as session:
-        row = session.get(IncidentRow, incident_id)
-    if row is None:
-        raise not_found("incident")
-    if row.customer is not None and not principal.sees_customer(row.customer):
-        raise not_found("incident")
-    start = _instant(row.start)
-    assert start is not None
-    end = _instant(row.end)
-    if principal.bound:
-        party = principal.party or ""
-        customer = row.customer or (party if principal.role is Role.CUSTOMER else "*")
-        covering = _covering(engine, principal, customer, row.service)
-        if not covering and not (principal.role is Role.SUPPLIER and row.supplier == party):
-            raise not_found("incident")
-    evidence = []
-    for result in _visible_results(engine, principal):
-        if not _overlaps(result, start, end or now):
-            continue
-        for key, item in _objective_items(engine, result.id, "availability"):
-            if item.get("incident") == incident_id:
-                evidence.append(IncidentEvidence(
-                    result.agreement_id, result.document.get("title"), result.customer,
-                    result.period, key, item))
-    return IncidentPage(row.id, row.service, start, end, row.kind, row.customer, row.supplier,
-                        evidence)
-
-
-@dataclass(frozen=True)
-class SlotPage:
-    agreement: str
-    title: str | None
-    customer: str
-    objective: str
-    period: str
-    zone: str
-    item: dict[str, Any]
-    """The stored item: slot, window_end, delivery, delivered_at, met, period."""
-
-
-def slot_page(engine: Engine, principal: Principal, *, agreement_id: str, customer: str,
-              objective: str, slot: str) -> SlotPage:
-    """A delivery slot of a current stored result the caller may see: its window, the
-    delivery that kept it (or none)."""
-    from accord.errors import Problem, UsageError
-    from accord.formatting import as_instant
-
-    try:
-        instant = as_instant(slot).astimezone(UTC)
-    except ValueError:
-        raise UsageError(f"bad slot {slot!r}: not an instant", [Problem(
-            f"{slot!r} is not an instant", hint="write the slot's instant as the evidence "
-            "does, e.g. 2026-03-02T07:00:00Z")]) from None
-    from accord.engine.results import format_instant
-
-    wanted = format_instant(instant)
-    results = [r for r in _visible_results(engine, principal)
-               if r.agreement_id == agreement_id and r.customer == customer
-               and _overlaps(r, instant, instant + timedelta(microseconds=1))]
-    # Months first: the shortest period that holds the slot.
-    for result in sorted(results, key=lambda r: (len(r.period) != 7, r.period)):
-        for _, item in _objective_items(engine, result.id, "delivery", objective):
-            if item.get("slot") == wanted:
-                zone = _zone_of(engine, agreement_id)
-                return SlotPage(agreement_id, result.document.get("title"), customer,
-                                objective, result.period, zone, item)
-    raise not_found("delivery slot")
-
-
-def _zone_of(engine: Engine, agreement_id: str) -> str:
-    from accord.store.agreements import list_agreements
-
-    for version in list_agreements(engine):
-        if version.agreement_id == agreement_id:
-            return version.agreement().timezone
-    return "UTC"
