@@ -39,6 +39,22 @@ def test_a_ticket_page_shows_the_ticket_by_name_in_local_time(site: Workspace) -
     assert "section 7.2.4" in text
 
 
+def test_a_ticket_created_after_now_is_not_counted_yet(site: Workspace) -> None:
+    answer = logged_in(site, "ann").get("/tickets/NW-10814")  # created 14:20 UTC, now is 14:00
+    assert answer.status_code == 200
+    text = _text(answer.text)
+    assert "Created 2026-03-17 15:20 CET (after 2026-03-17 15:00 CET: not yet counted)" in text
+    assert "This ticket is created after 2026-03-17 15:00 CET: no objective counts it yet." \
+        in text
+    assert "evidence-objective" not in answer.text
+
+
+def test_a_customer_is_not_shown_the_providers_suppliers(site: Workspace) -> None:
+    assert "Supplier" not in _text(logged_in(site, "ann").get("/tickets/NW-10758").text)
+    assert "Supplier" not in _text(logged_in(site, "ann").get("/incidents/INC-0025").text)
+    assert "Supplier SkyHost" in _text(logged_in(site, "sam").get("/incidents/INC-0025").text)
+
+
 @pytest.mark.parametrize(("username", "path"), [
     ("greg", "/tickets/NW-10644"),  # acme's ticket, asked for by globex
     ("ann", "/tickets/SKY-50004"),  # globex's

@@ -97,6 +97,11 @@ class TicketPage:
     zone: str | None
     """The zone of the first agreement covering it (for its times)."""
 
+    @property
+    def not_yet(self) -> bool:
+        """Created after :attr:`at`: no objective sees it yet."""
+        return self.ticket.created_at > self.at
+
 
 def covering(engine: Engine, principal: Principal, customer: str | None,
              service: str) -> list[str]:
@@ -305,7 +310,9 @@ def ticket_page(engine: Engine, principal: Principal, ticket_id: str, *, at: dat
     view = ticket_view(engine, principal, ticket_id, at=at, at_risk=at_risk)
     ticket = view.ticket
     agreements = covering(engine, principal, ticket.customer, ticket.service)
-    items = _items_of(engine, ticket, agreements, at, view.timers) if agreements else {}
+    # A ticket created after ``at`` does not exist yet for the engine (DESIGN.md §5).
+    counted = agreements and ticket.created_at <= at
+    items = _items_of(engine, ticket, agreements, at, view.timers) if counted else {}
     timers = {(t.agreement, t.objective): t for t in view.timers}
     objectives = []
     zone = None
