@@ -112,6 +112,25 @@ def test_the_running_segments_add_up_to_the_engines_elapsed(site: Workspace,
         assert sum(s.share_width for s in view.segments) == pytest.approx(1.0)
 
 
+def test_a_stopped_tickets_items_are_the_stored_evaluations(site: Workspace) -> None:
+    """What the page says of a ticket that stopped in February is, key for key, what the
+    stored evaluation of February (as of 1 March) lists for it."""
+    compared = 0
+    for ticket_id in _SAMPLE:
+        page = evidence.ticket_page(site.engine, Principal.system(), ticket_id, at=NOW,
+                                    at_risk=0.75)
+        for view in page.objectives:
+            if view.item["period"] != "2026-02":
+                continue
+            stored = result_items(site.engine, Principal.system(), period="2026-02",
+                                  agreement_id=view.agreement, customer=view.item["customer"],
+                                  objective=view.objective, limit=10**6).items
+            (same,) = [i for i in stored if i["ticket"] == ticket_id]
+            assert view.item == same
+            compared += 1
+    assert compared >= 4
+
+
 def test_every_open_timer_is_on_its_ticket_page(site: Workspace) -> None:
     """The live timers the API gives (a few of each kind) each appear on their ticket's page,
     with the same elapsed time."""
