@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.errors import AuthenticationError, NotFoundError, Problem, UsageError
+from accord.service.audit import Action, Actor, note
 from accord.service.tenancy import ROLE_SCOPES, Principal, Role, Scope
 from accord.store.database import for_writing
 from accord.store.schema import (
@@ -48,9 +49,11 @@ __all__ = [
     "open_session",
     "principal_for_session",
     "principal_for_token",
+    "random_password",
     "revoke_token",
     "set_disabled",
     "set_password",
+    "set_role",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -136,28 +139,18 @@ def _known_party(session: Session, party: str) -> bool:
 
 
 def add_user(engine: Engine, *, username: str, password: str, role: Role,
-             party: str | None, now: datetime) -> User:
+             party: str | None, now: datetime, by: Actor | None = None) -> User:
     """A new user. Customers and suppliers are bound to one stored party; admins and staff
-    to none."""
+    to none. ``by``: who adds it, noted in the audit trail."""
     username = username.strip()
     if not username or len(username) > 200 or any(c.isspace() for c in username):
         raise UsageError("bad user name", [Problem(
             f"{username!r} is not a user name", hint="1 to 200 characters, no spaces")])
     _check_password(password, username)
-    if role in (Role.CUSTOMER, Role.SUPPLIER) and not party:
-        raise UsageError(f"a {role.value} user needs a party", [Problem(
-            f"a {role.value} user sees one party's data, and none was given",
-            hint="give --party with the party's id (see `accord parties list`)")])
-    if role in (Role.ADMIN, Role.STAFF) and party:
-        raise UsageError(f"an {role.value} user has no party", [Problem(
-            f"{role.value} users see every party; --party is only for customers and suppliers",
-            hint="leave out --party")])
+    _check_role_party(role, party)
     with Session(for_writing(engine)) as session, session.begin():
         if party and not _known_party(session, party):
-            raise NotFoundError(f"no party {party!r}", [Problem(
-                f"no party {party!r} is stored",
-                hint="apply the agreements that name it (`accord apply`), or load its data, "
-                     "first")])
+            raise _no_party(party)
         row = UserRow(username=username, role=role.value, party_id=party or None,
                       password_hash=_HASHER.hash(password), disabled=False, created_at=now,
                       password_changed_at=now)
@@ -167,7 +160,53 @@ def add_user(engine: Engine, *, username: str, password: str, role: Role,
         except IntegrityError:
             raise UsageError(f"user {username!r} exists", [Problem(
                 f"there is already a user {username!r}", hint="choose another name")]) from None
+        note(session, by, Action.USER_ADD, username, _role_text(role, party))
         return _user(row)
+
+
+def _check_role_party(role: Role, party: str | None) -> None:
+    if role in (Role.CUSTOMER, Role.SUPPLIER) and not party:
+        raise UsageError(f"a {role.value} user needs a party", [Problem(
+            f"a {role.value} user sees one party's data, and none was given",
+            hint="give --party with the party's id (see `accord parties list`)")])
+    if role in (Role.ADMIN, Role.STAFF) and party:
+        raise UsageError(f"an {role.value} user has no party", [Problem(
+            f"{role.value} users see every party; --party is only for customers and suppliers",
+            hint="leave out --party")])
+
+
+def _no_party(party: str) -> NotFoundError:
+    return NotFoundError(f"no party {party!r}", [Problem(
+        f"no party {party!r} is stored",
+        hint="apply the agreements that name it (`accord apply`), or load its data, first")])
+
+
+def _role_text(role: Role, party: str | None) -> str:
+    return f"role {role.value}" + (f", party {party}" if party else "")
+
+
+def set_role(engine: Engine, *, username: str, role: Role, party: str | None,
+             by: Actor | None = None) -> User:
+    """Give a user another role (and party: customers and suppliers need one, admins and staff
+    have none). Its sessions end, so that no page is served under the old role; its tokens'
+    scopes are cut down to the new role's when used."""
+    party = (party or "").strip() or None
+    _check_role_party(role, party)
+    with Session(for_writing(engine)) as session, session.begin():
+        row = _row(session, username)
+        if party and not _known_party(session, party):
+            raise _no_party(party)
+        before = _role_text(Role(row.role), row.party_id)
+        row.role, row.party_id = role.value, party
+        session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+        note(session, by, Action.USER_ROLE, username,
+             f"{before} → {_role_text(role, party)}")
+        return _user(row)
+
+
+def random_password() -> str:
+    """A new password for an admin to hand over (about 96 random bits)."""
+    return secrets.token_urlsafe(12)
 
 
 def list_users(engine: Engine) -> list[User]:
@@ -180,17 +219,20 @@ def find_user(engine: Engine, *, username: str) -> User:
         return _user(_row(session, username))
 
 
-def set_disabled(engine: Engine, *, username: str, disabled: bool) -> User:
+def set_disabled(engine: Engine, *, username: str, disabled: bool,
+                 by: Actor | None = None) -> User:
     """Disable (or enable) a user; a disabled user's sessions end and its tokens stop working."""
     with Session(for_writing(engine)) as session, session.begin():
         row = _row(session, username)
         row.disabled = disabled
         if disabled:
             session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+        note(session, by, Action.USER_DISABLE if disabled else Action.USER_ENABLE, username)
         return _user(row)
 
 
-def set_password(engine: Engine, *, username: str, password: str, now: datetime) -> None:
+def set_password(engine: Engine, *, username: str, password: str, now: datetime,
+                 by: Actor | None = None) -> None:
     """Set a user's password; every session of the user ends."""
     _check_password(password, username)
     with Session(for_writing(engine)) as session, session.begin():
@@ -198,6 +240,7 @@ def set_password(engine: Engine, *, username: str, password: str, now: datetime)
         row.password_hash = _HASHER.hash(password)
         row.password_changed_at = now
         session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+        note(session, by, Action.USER_PASSWORD, username, "password set")
 
 
 def change_password(engine: Engine, principal: Principal, *, current: str, new: str,
@@ -233,7 +276,8 @@ def _refused(message: str) -> AuthenticationError:
 
 
 def create_token(engine: Engine, *, username: str, name: str, scopes: Iterable[Scope],
-                 now: datetime, expires_at: datetime | None = None) -> NewToken:
+                 now: datetime, expires_at: datetime | None = None,
+                 by: Actor | None = None) -> NewToken:
     """A new API token for ``username`` with ``scopes`` (each allowed to the user's role)."""
     wanted = tuple(sorted(set(scopes), key=list(Scope).index))
     if not wanted:
@@ -254,6 +298,9 @@ def create_token(engine: Engine, *, username: str, name: str, scopes: Iterable[S
                           created_at=now, expires_at=expires_at)
         session.add(row)
         session.flush()
+        note(session, by, Action.TOKEN_CREATE, f"token {row.id} ({name}) of {user.username}",
+             "scopes " + " ".join(s.value for s in wanted) + ", expires "
+             + (expires_at.isoformat() if expires_at is not None else "never"))
         return NewToken(_token(row, user.username), secret)
 
 
@@ -274,7 +321,7 @@ def list_tokens(engine: Engine, *, username: str | None = None) -> list[Token]:
 
 
 def revoke_token(engine: Engine, *, token_id: int, now: datetime,
-                 username: str | None = None) -> Token:
+                 username: str | None = None, by: Actor | None = None) -> Token:
     """Revoke a token (only one of ``username``'s, when given: NotFoundError otherwise)."""
     with Session(for_writing(engine)) as session, session.begin():
         found = session.execute(
@@ -286,6 +333,7 @@ def revoke_token(engine: Engine, *, token_id: int, now: datetime,
         row, owner = found
         if row.revoked_at is None:
             row.revoked_at = now
+            note(session, by, Action.TOKEN_REVOKE, f"token {row.id} ({row.name}) of {owner}")
         return _token(row, owner)
 
 

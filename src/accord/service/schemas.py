@@ -288,6 +288,9 @@ class UserIn(BaseModel):
 class UserPatch(BaseModel):
     disabled: bool | None = None
     password: str | None = Field(None, repr=False)
+    role: Role | None = Field(None, description="A new role (with ``party`` for customers "
+                                                "and suppliers); the user's sessions end.")
+    party: str | None = Field(None, max_length=200)
 
 
 class PasswordIn(BaseModel):

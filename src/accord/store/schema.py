@@ -38,6 +38,7 @@ __all__ = [
     "AgreementRow",
     "AgreementVersionRow",
     "ApiTokenRow",
+    "AuditRow",
     "Base",
     "DeliveryAttemptRow",
     "DeliveryRow",
@@ -439,3 +440,25 @@ class DeliveryAttemptRow(Base):
     """The HTTP status, or the SMTP reply code."""
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[float] = mapped_column(Float(precision=53))
+
+
+class AuditRow(Base):
+    """One administrative action (issue 12, item 9): who did what to whom, when, and by which
+    way in (the portal or the API). Written in the transaction of the action itself, so an
+    action is never without its entry nor an entry without its action; kept for good (no
+    foreign key: the entry outlives what it names)."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    """The user name of who acted."""
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    via: Mapped[str] = mapped_column(String(20))
+    """``portal``, ``api`` or ``cli``."""
+    action: Mapped[str] = mapped_column(String(60))
+    """``user.add``, ``token.revoke``, ``subscription.test`` …"""
+    target: Mapped[str] = mapped_column(String(400))
+    """What was acted on: a user name, ``token 12 (ci) of ada``, ``subscription 3``."""
+    detail: Mapped[str | None] = mapped_column(Text)
+    """What changed, in words (never a password or a secret)."""

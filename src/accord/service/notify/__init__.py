@@ -32,6 +32,7 @@ from accord.service.notify.subscriptions import (
     delete_subscription,
     get_subscription,
     list_subscriptions,
+    update_subscription,
 )
 from accord.service.notify.webhooks import WebhookSender, sign, verify
 from accord.service.notify.worker import PassReport, Worker, run_once, stop_on_signals
@@ -62,5 +63,6 @@ __all__ = [
     "sign",
     "smtp_settings",
     "stop_on_signals",
+    "update_subscription",
     "verify",
 ]

@@ -5,6 +5,8 @@
                         one's, or one that stopped so (resolved late, perhaps between two
                         passes or in a batch loaded later), told once either way
     sla.period_closed   a period has closed: the customer's credit statement for it
+    sla.test            sent on request, to try a subscription's channel (never subscribed to:
+                        every subscription takes one when an admin asks)
 
 Each event has a *key* that names it for good —
 ``warning:0.75:{agreement}:{customer}:{objective}:{ticket}``, ``breach:{agreement}:…``,
@@ -30,13 +32,19 @@ from accord.service.live import LiveTimer
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["Event", "EventKind", "period_events", "stopped_breach_events", "ticket_events"]
+__all__ = ["SUBSCRIBABLE", "Event", "EventKind", "period_events", "stopped_breach_events",
+           "ticket_events"]
 
 
 class EventKind(StrEnum):
     WARNING = "sla.warning"
     BREACH = "sla.breach"
     PERIOD_CLOSED = "sla.period_closed"
+    TEST = "sla.test"
+
+
+SUBSCRIBABLE = (EventKind.WARNING, EventKind.BREACH, EventKind.PERIOD_CLOSED)
+"""The events a subscription chooses among (a test is sent only when asked for)."""
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,11 @@ def compose(payload: Mapping[str, Any], *, sender: str, to: str,
 
 def _text(payload: Mapping[str, Any]) -> tuple[str, list[str]]:
     event = payload["event"]
+    if event == "sla.test":
+        return "Accord test notification", [
+            "This is a test of your Accord subscription: it reaches you.", "",
+            *_rows([("Requested by", payload.get("requested_by") or "—"),
+                    ("As of", payload["at"])])]
     agreement, customer = payload["agreement"], payload["customer"]
     if event == "sla.period_closed":
         statement: Mapping[str, Any] = payload.get("statement") or {}

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from accord.engine.results import format_instant
 from accord.errors import NotFoundError, Problem, UsageError
-from accord.service.notify.events import EventKind
+from accord.service.audit import Action, Actor, note
+from accord.service.notify.events import SUBSCRIBABLE, EventKind
 from accord.service.notify.targets import check_public_target
 from accord.service.settings import DEFAULT_THRESHOLDS
 from accord.service.tenancy import ROLE_SCOPES, Principal, Role, Scope, not_found
@@ -33,7 +34,8 @@ from accord.store.schema import SubscriptionRow, UserRow
 
 __all__ = ["ActiveSubscription", "Channel", "NewSubscription", "Subscription",
            "active_subscriptions", "create_subscription", "delete_subscription",
-           "get_subscription", "list_subscriptions", "manages_all", "parse_events"]
+           "get_subscription", "list_subscriptions", "manages_all", "parse_events",
+           "update_subscription"]
 
 _EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
@@ -101,12 +103,11 @@ def parse_events(names: Iterable[str]) -> tuple[EventKind, ...]:
         if not name:
             continue
         full = name if name.startswith("sla.") else f"sla.{name}"
-        try:
-            chosen.add(EventKind(full))
-        except ValueError:
+        if full not in SUBSCRIBABLE:
             raise UsageError(f"unknown event {name!r}", [Problem(
-                f"{name!r} is not an event", hint="the events are: "
-                + ", ".join(e.value for e in EventKind))]) from None
+                f"{name!r} is not an event one subscribes to", hint="the events are: "
+                + ", ".join(e.value for e in SUBSCRIBABLE))])
+        chosen.add(EventKind(full))
     if not chosen:
         raise UsageError("no events", [Problem("a subscription needs at least one event",
                                                 hint="e.g. sla.warning,sla.breach")])
@@ -152,13 +153,14 @@ def create_subscription(
     engine: Engine, principal: Principal, *, channel: Channel, target: str, now: datetime,
     secret: str | None = None, party: str | None = None, events: Iterable[str] | None = None,
     agreements: Sequence[str] | None = None, thresholds: Sequence[float] | None = None,
-    owner: str | None = None,
+    owner: str | None = None, by: Actor | None = None,
 ) -> NewSubscription:
-    """Store a subscription owned by the caller (or, for admins, by the user ``owner``)."""
+    """Store a subscription owned by the caller (or, for admins, by the user ``owner``);
+    ``by``: who made it, noted in the audit trail."""
     principal.require(Scope.READ)
     target = target.strip()
     _check_target(channel, target, secret)
-    kinds = parse_events(events if events is not None else [e.value for e in EventKind])
+    kinds = parse_events(events if events is not None else [e.value for e in SUBSCRIBABLE])
     levels = _thresholds(thresholds)
     if channel is Channel.WEBHOOK and principal.bound:
         check_public_target(target)
@@ -191,6 +193,8 @@ def create_subscription(
         session.add(stored)
         session.flush()
         made = _subscription(stored, owner_name if owner_id is not None else None)
+        note(session, by, Action.SUBSCRIPTION_CREATE, f"subscription {stored.id}",
+             _described(made))
     return NewSubscription(made, secret)
 
 
@@ -223,11 +227,58 @@ def get_subscription(engine: Engine, principal: Principal, subscription_id: int
     return _subscription(found[0], found[1])
 
 
-def delete_subscription(engine: Engine, principal: Principal, subscription_id: int) -> None:
+def delete_subscription(engine: Engine, principal: Principal, subscription_id: int, *,
+                        by: Actor | None = None) -> None:
     """Remove a subscription with its notifications and their delivery history."""
-    get_subscription(engine, principal, subscription_id)
+    gone = get_subscription(engine, principal, subscription_id)
     with for_writing(engine).begin() as connection:
         connection.execute(delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id))
+        note(connection, by, Action.SUBSCRIPTION_DELETE, f"subscription {subscription_id}",
+             _described(gone))
+
+
+def _described(subscription: Subscription) -> str:
+    """A subscription in words for the audit trail (never its secret)."""
+    return (f"{subscription.channel.value} to {subscription.target}; "
+            + " ".join(e.value for e in subscription.events)
+            + "; thresholds " + " ".join(f"{t:g}" for t in subscription.thresholds)
+            + ("" if subscription.active else "; paused"))
+
+
+def update_subscription(
+    engine: Engine, principal: Principal, subscription_id: int, *,
+    target: str | None = None, events: Iterable[str] | None = None,
+    thresholds: Sequence[float] | None = None, active: bool | None = None,
+    by: Actor | None = None,
+) -> Subscription:
+    """Change a subscription of the caller's (an admin's: anyone's): its target, events,
+    warning thresholds, or whether it is active. What was already queued stays queued; a
+    webhook keeps its secret."""
+    before = get_subscription(engine, principal, subscription_id)
+    values: dict[str, Any] = {}
+    if target is not None:
+        target = target.strip()
+        _check_target(before.channel, target, None)
+        if before.channel is Channel.WEBHOOK and principal.bound:
+            check_public_target(target)
+        values["target"] = target
+    if events is not None:
+        values["events"] = " ".join(k.value for k in parse_events(events))
+    if thresholds is not None:
+        values["thresholds"] = " ".join(f"{t:g}" for t in _thresholds(thresholds))
+    if active is not None:
+        values["active"] = active
+    with Session(for_writing(engine)) as session, session.begin():
+        row = session.get(SubscriptionRow, subscription_id)
+        if row is None:
+            raise not_found("subscription")
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.flush()
+        after = _subscription(row, before.owner)
+        note(session, by, Action.SUBSCRIPTION_EDIT, f"subscription {subscription_id}",
+             f"{_described(before)} → {_described(after)}")
+        return after
 
 
 def _acting_as(row: SubscriptionRow, owner: UserRow | None) -> Principal:

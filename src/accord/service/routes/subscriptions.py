@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.service.audit import Actor, Via
 from accord.service.deps import EngineDep, NowDep, ReaderDep, SettingsDep
 from accord.service.notify import (
     Channel,
@@ -22,7 +23,9 @@ from accord.service.notify import (
     list_deliveries,
     list_subscriptions,
     retry_delivery,
+    update_subscription,
 )
+from accord.service.notify.trial import send_test_event
 from accord.service.schemas import DB_INT_MAX, ErrorOut
 
 router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"],
@@ -46,6 +49,19 @@ class SubscriptionIn(BaseModel):
     thresholds: list[float] | None = Field(None, description=(
         "Shares of a target that warn; default: the service's (0.75 and 0.9)."))
     owner: str | None = Field(None, description="Admins: the user it belongs to.")
+
+
+class SubscriptionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: str | None = Field(None, min_length=3, max_length=2000)
+    events: list[EventKind] | None = None
+    thresholds: list[float] | None = Field(None, min_length=1, max_length=10)
+    active: bool | None = None
+
+
+class TestEventOut(BaseModel):
+    delivery: int = Field(description="The queued notification's id (see /deliveries).")
 
 
 class SubscriptionOut(BaseModel):
@@ -124,7 +140,7 @@ def subscribe(body: SubscriptionIn, principal: ReaderDep, engine: EngineDep,
         events=None if body.events is None else [e.value for e in body.events],
         agreements=body.agreements,
         thresholds=body.thresholds if body.thresholds is not None else settings.thresholds,
-        owner=body.owner)
+        owner=body.owner, by=Actor(principal, now, Via.API))
     return NewSubscriptionOut(subscription=_subscription(made.subscription), secret=made.secret)
 
 
@@ -155,7 +171,27 @@ def subscription(subscription: _Id, principal: ReaderDep, engine: EngineDep
 
 
 @router.delete("/{subscription}", status_code=204, response_class=Response)
-def unsubscribe(subscription: _Id, principal: ReaderDep, engine: EngineDep) -> Response:
+def unsubscribe(subscription: _Id, principal: ReaderDep, engine: EngineDep,
+                now: NowDep) -> Response:
     """Remove a subscription with its notifications and their delivery history."""
-    delete_subscription(engine, principal, subscription)
+    delete_subscription(engine, principal, subscription, by=Actor(principal, now, Via.API))
     return Response(status_code=204)
+
+
+@router.patch("/{subscription}", response_model=SubscriptionOut)
+def change(subscription: _Id, body: SubscriptionPatch, principal: ReaderDep, engine: EngineDep,
+           now: NowDep) -> SubscriptionOut:
+    """Change a subscription's target, events, warning thresholds, or pause it."""
+    return _subscription(update_subscription(
+        engine, principal, subscription, target=body.target,
+        events=None if body.events is None else [e.value for e in body.events],
+        thresholds=body.thresholds, active=body.active, by=Actor(principal, now, Via.API)))
+
+
+@router.post("/{subscription}/test", response_model=TestEventOut, status_code=202)
+def test_event(subscription: _Id, principal: ReaderDep, engine: EngineDep,
+               now: NowDep) -> TestEventOut:
+    """Queue a ``sla.test`` event for the subscription: the worker sends it within seconds,
+    and its delivery is listed with the others."""
+    return TestEventOut(delivery=send_test_event(engine, principal, subscription, now=now,
+                                                 by=Actor(principal, now, Via.API)))

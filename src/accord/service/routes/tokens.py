@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from accord.service import accounts
+from accord.service.audit import Actor, Via
 from accord.service.deps import CallerDep, EngineDep, NowDep
 from accord.service.schemas import DB_INT_MAX, ErrorOut, NewTokenOut, TokenIn, TokenOut
 from accord.service.tenancy import Principal, Scope
@@ -42,7 +43,8 @@ def create_token(body: TokenIn, principal: CallerDep, engine: EngineDep,
         for scope in body.scopes:
             principal.require(scope)
     return accounts.create_token(engine, username=owner, name=body.name, scopes=body.scopes,
-                                 now=now, expires_at=body.expires_at)
+                                 now=now, expires_at=body.expires_at,
+                                 by=Actor(principal, now, Via.API))
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
@@ -50,4 +52,5 @@ def revoke_token(token_id: Annotated[int, Path(ge=0, le=DB_INT_MAX)], principal:
                  now: NowDep) -> accounts.Token:
     mine = None if Scope.ADMIN in principal.scopes and principal.role.value == "admin" \
         else principal.username
-    return accounts.revoke_token(engine, token_id=token_id, now=now, username=mine)
+    return accounts.revoke_token(engine, token_id=token_id, now=now, username=mine,
+                                 by=Actor(principal, now, Via.API))
