@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from accord.errors import AccordError
-from accord.portal import auth, pages, reports
+from accord.portal import admin, auth, pages, reports
 from accord.portal.rendering import LoginRequiredError, error_page, templates
 from accord.service import ServiceSettings, create_app
 from accord.service.app import accord_error_response
@@ -33,6 +33,7 @@ def create_site(settings: ServiceSettings, engine: Engine,
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
+    app.include_router(admin.router)
 
     async def accord_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, AccordError)
