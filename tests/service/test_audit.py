@@ -68,7 +68,8 @@ def test_the_apis_subscription_actions_are_audited(fresh_workspace: Workspace) -
     changed = api.patch(f"/api/subscriptions/{number}", json={"thresholds": [0.5],
                                                               "active": False})
     assert changed.status_code == 200
-    assert changed.json()["thresholds"] == [0.5] and not changed.json()["active"]
+    assert changed.json()["thresholds"] == [0.5]
+    assert not changed.json()["active"]
     assert api.post(f"/api/subscriptions/{number}/test").status_code == 202
     assert api.delete(f"/api/subscriptions/{number}").status_code == 204
     target = f"subscription {number}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,9 @@ from accord.errors import Problem, UsageError
 
 __all__ = ["demo"]
 
-_WORKER_INTERVAL = 60.0
+# A pass every 15 s, so that the live incidents' warnings (accord.demo.watch) arrive within
+# the first minute.
+_WORKER_INTERVAL = 15.0
 _WORKER_POLL = 2.0
 
 
@@ -67,7 +70,10 @@ def demo(
                       f"`accord serve --db {place.url}`.", markup=False)
         return
     console.print(f"The API docs are at {url}docs; the worker's passes go to {place.log}. "
-                  "Ctrl+C stops.\n", markup=False)
+                  "Ctrl+C stops.", markup=False)
+    console.print("Watch warnings arrive: log in as admin and open Admin → Notifications "
+                  f"({url}admin/notifications); the first come within a minute.\n",
+                  markup=False)
     _serve(place, host, port, built.now, built.periods)
 
 
@@ -80,6 +86,7 @@ def _serve(place: object, host: str, port: int, data_until: datetime,
     import uvicorn
 
     from accord.demo import Workspace
+    from accord.demo.watch import RECEIVER_PATH, Receiver, watch_warnings
     from accord.portal import create_site
     from accord.service import ServiceSettings
     from accord.service.notify import Worker, stop_on_signals
@@ -98,18 +105,29 @@ def _serve(place: object, host: str, port: int, data_until: datetime,
     worker = Worker(engine, interval=_WORKER_INTERVAL, poll=_WORKER_POLL, stop=stop,
                     report=lambda done: log.info("pass %s", done.summary()),
                     publish_reports=True)
-    thread = threading.Thread(target=worker.run, name="accord-worker", daemon=True)
+    receiver = Receiver()
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    watched = watch_warnings(engine, receiver, url=f"http://{_in_url(local)}:{port}"
+                             f"{RECEIVER_PATH}", now=datetime.now(UTC),
+                             folder=place.directory / "live")
+    log.info("demo: subscription %s sends the warnings of live incidents %s to the demo's "
+             "receiver", watched.subscription, ", ".join(watched.tickets))
+    # The worker starts once the server listens, so that its first deliveries to the demo's
+    # receiver find it (rather than wait for a retry).
+    thread = threading.Thread(target=_when_listening, args=(local, port, stop, worker.run),
+                              name="accord-worker", daemon=True)
     log.info("worker started: a pass every %gs and after each ingestion", _WORKER_INTERVAL)
     thread.start()
     publish_in_background(engine, latest_evaluations(engine, periods[-2:]),
                           now=datetime.now(UTC))
     banner = f"Demo workspace — generated data up to {data_until:%Y-%m-%d %H:%M} UTC."
+    site = create_site(settings, engine, banner=banner)
+    site.include_router(receiver.router())
     try:
         # uvicorn catches SIGINT and SIGTERM while it runs and raises them again when it has
         # shut down; these handlers then turn them into the worker's stop.
         with stop_on_signals(stop):
-            uvicorn.run(create_site(settings, engine, banner=banner), host=host, port=port,
-                        log_level="warning")
+            uvicorn.run(site, host=host, port=port, log_level="warning")
     finally:
         stop.set()
         thread.join(timeout=60)
@@ -117,3 +135,25 @@ def _serve(place: object, host: str, port: int, data_until: datetime,
         log.removeHandler(handler)
         handler.close()
         engine.dispose()
+
+
+def _in_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _when_listening(host: str, port: int, stop: threading.Event,
+                    then: Callable[[], None]) -> None:
+    """Run ``then`` once something accepts connections on ``host:port`` (or after a minute,
+    or never if ``stop`` is set first)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + 60
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                break
+        except OSError:
+            stop.wait(0.2)
+    if not stop.is_set():
+        then()
