@@ -202,6 +202,10 @@ def test_accord_demo_serves_the_portal_and_runs_the_worker(
         finally:
             engine.dispose()
         _wait(lambda: passes() > first, "worker pass after the ingestion", process, 30)
+        # the live incidents reach 75 % seconds after the start: the demo's own receiver
+        # hears their warnings (signature checked) within the first minute
+        _wait(lambda: place.log.read_text(encoding="utf-8").count(
+            "demo receiver: sla.warning") >= 2, "warnings at the demo's receiver", process, 60)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
