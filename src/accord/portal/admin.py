@@ -346,7 +346,7 @@ def _channel(value: str) -> Channel:
 def subscribe(request: Request, principal: AdminViewerDep, engine: EngineDep, now: NowDep,
               channel: _Text = "", target: _Text = "", owner: _Text = "", party: _Text = "",
               thresholds: _Text = "", secret: _Text = "",
-              events: Annotated[list[str], Form()] = []) -> HTMLResponse:  # noqa: B006
+              events: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
     form = {"channel": channel[:20], "target": target[:_MAX_TARGET], "owner": owner[:_MAX_NAME],
             "party": party[:_MAX_NAME], "thresholds": thresholds[:100],
             "events": events[:len(SUBSCRIBABLE)]}
