@@ -152,6 +152,18 @@ def test_a_bad_user_form_comes_back_with_its_message(site: Workspace, form: dict
     assert 'role="alert"' in answer.text
 
 
+def test_an_admin_cannot_lock_itself_out(site: Workspace) -> None:
+    client = logged_in(site, "ada")
+    demoted = _post(client, "/admin/users/role", "/admin/users", username="ada", role="staff")
+    disabled = _post(client, "/admin/users/disabled", "/admin/users", username="ada",
+                     disabled="true")
+    assert (demoted.status_code, disabled.status_code) == (400, 400)
+    assert "you cannot take the admin role from your own account" in demoted.text
+    assert "you cannot disable your own account" in disabled.text
+    ada = accounts.find_user(site.engine, username="ada")
+    assert (ada.role.value, ada.disabled) == ("admin", False)
+
+
 def test_an_admin_creates_a_token_sees_it_once_and_revokes_it(site: Workspace) -> None:
     client = logged_in(site, "ada")
     made = _post(client, "/admin/tokens", "/admin/tokens", name="ticket sync", username="sam",
@@ -249,7 +261,9 @@ def _subscribe_edit_test_and_delete(site: Workspace, url: str,
     ({"channel": "webhook", "target": "https://a.example", "events": []},
      "at least one event"),
     ({"channel": "webhook", "target": "https://a.example", "events": ["sla.test"]},
-     "not an event one subscribes to"),
+     "at least one event"),
+    ({"channel": "webhook", "target": "https://a.example", "events": ["sla.nothing"]},
+     "is not an event"),
     ({"channel": "webhook", "target": "https://" + "a" * 3000}, "the target has"),
 ])
 def test_a_bad_subscription_form_comes_back_with_its_message(

@@ -161,6 +161,10 @@ def change_role(request: Request, principal: AdminViewerDep, engine: EngineDep, 
                 username: _Text = "", role: _Text = "", party: _Text = "") -> Response:
     try:
         name = _bounded(username, "user name")
+        if name == principal.username and role != Role.ADMIN.value:
+            raise UsageError("not yourself", [Problem(
+                "you cannot take the admin role from your own account",
+                hint="ask another admin, so that an admin is always left")])
         accounts.set_role(engine, username=name, role=_role(role),
                           party=_bounded(party, "party", least=0) or None,
                           by=_by(principal, now))
