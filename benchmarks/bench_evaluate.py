@@ -197,6 +197,8 @@ class ChildRun:
     max_rss_bytes: int
     returncode: int
     stdout: bytes
+    cpu_seconds: float = 0.0  # user + system time of the child: steadier than wall time on a
+    # machine that others use too
 
 
 # Children keep Python's bytecode caches, as every installed package (Polars' included) has
@@ -206,18 +208,21 @@ _CHILD_ENV = {name: value for name, value in os.environ.items()
               if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_child(command: list[str], scratch: Path) -> ChildRun:
+def run_child(command: list[str], scratch: Path,
+              env: dict[str, str] | None = None) -> ChildRun:
     """Run ``command``; its own wall time and peak memory (``wait4``'s rusage of that child)."""
     out_path = scratch / "stdout.txt"
     with open(out_path, "wb") as out:
         begin = time.perf_counter_ns()
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=_CHILD_ENV)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                 env=_CHILD_ENV if env is None else env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = (time.perf_counter_ns() - begin) / 1e9
     child.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux (bytes on macOS).
     scale = 1 if sys.platform == "darwin" else 1024
-    return ChildRun(seconds, usage.ru_maxrss * scale, child.returncode, out_path.read_bytes())
+    return ChildRun(seconds, usage.ru_maxrss * scale, child.returncode, out_path.read_bytes(),
+                    usage.ru_utime + usage.ru_stime)
 
 
 def accord_command() -> list[str]:
@@ -288,7 +293,8 @@ def in_memory(tables: Tables, repeat: int) -> bool:
     return True
 
 
-def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
+def end_to_end(tables: Tables, repeat: int, keep: Path | None,
+               baseline: Path | None = None) -> None:
     directory = Path(tempfile.mkdtemp(prefix="accord-bench-")) if keep is None else keep
     directory.mkdir(parents=True, exist_ok=True)
     data = directory / "data"
@@ -302,6 +308,9 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
         size = sum(p.stat().st_size for p in data.iterdir())
         print(f"(b) wrote {size / 1e6:,.1f} MB of CSV to {data} in "
               f"{time.perf_counter() - begin:.2f} s")
+        if baseline is not None:
+            compare(agreement_file, data, tables, directory, baseline, repeat)
+            return
 
         read_s, read_runs = median_seconds(
             lambda: (pl.read_csv(data / "tickets.csv"), pl.read_csv(data / "ticket_status.csv")),
@@ -324,8 +333,7 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
                        str(data / "tickets.csv"), str(data / "ticket_status.csv")]
 
         def evaluate_command(data_dir: Path) -> list[str]:
-            return [*accord, "evaluate", "--agreements", str(agreement_file),
-                    "--data", str(data_dir), "--period", PERIOD, "--at", AT, "--format", "table"]
+            return evaluate_args(agreement_file, data_dir)
 
         command = evaluate_command(data)
         print("    " + " ".join(command))
@@ -392,6 +400,53 @@ def end_to_end(tables: Tables, repeat: int, keep: Path | None) -> None:
             print(f"    kept the data in {directory}")
 
 
+def evaluate_args(agreement_file: Path, data: Path) -> list[str]:
+    return [*accord_command(), "evaluate", "--agreements", str(agreement_file),
+            "--data", str(data), "--period", PERIOD, "--at", AT, "--format", "table"]
+
+
+def compare(agreement_file: Path, data: Path, tables: Tables, directory: Path,
+            baseline: Path, repeat: int) -> None:
+    """``accord evaluate`` with this checkout's Accord and with the one whose sources are at
+    ``baseline`` (``PYTHONPATH``), run by run alternately, so that a burst of noise on a
+    shared machine lands on both: medians and the ratio, on 1 ticket and on all."""
+    command = evaluate_args(agreement_file, data)
+    print("    " + " ".join(command))
+    one = directory / "data-one-ticket"
+    one.mkdir(exist_ok=True)
+    write_csv(tables.tickets.head(1), one / "tickets.csv")
+    write_csv(tables.ticket_status.head(0), one / "ticket_status.csv")
+    envs = {"this checkout": _CHILD_ENV,
+            f"baseline {baseline}": {**_CHILD_ENV, "PYTHONPATH": str(baseline.resolve())}}
+    for env in envs.values():  # warm-up: bytecode and numba caches of both
+        run_child(evaluate_args(agreement_file, one), directory, env)
+    outputs = {}
+    for label, args in (("accord evaluate, 1 ticket", evaluate_args(agreement_file, one)),
+                        (f"accord evaluate, {tables.tickets.height:,} tickets", command)):
+        seconds: dict[str, list[float]] = {name: [] for name in envs}
+        cpu: dict[str, list[float]] = {name: [] for name in envs}
+        for _ in range(repeat):
+            for name, env in envs.items():
+                run = run_child(args, directory, env)
+                if run.returncode != 0:
+                    print(f"    {name} failed (exit {run.returncode}):\n"
+                          + run.stdout.decode(errors="replace")[-3000:])
+                    return
+                seconds[name].append(run.seconds)
+                cpu[name].append(run.cpu_seconds)
+                outputs[name] = run.stdout
+        width = max(map(len, envs))
+        for what, figures in (("wall", seconds), ("CPU (user + system)", cpu)):
+            print(f"\n    {label}, {what} time: median s, and runs (s)")
+            for name, runs in figures.items():
+                print(f"      {name:<{width}} {statistics.median(runs):>7.3f}  "
+                      + " ".join(f"{r:.3f}" for r in runs))
+            this, base = (statistics.median(runs) for runs in figures.values())
+            print(f"      ratio this / baseline: {this / base:.3f}")
+    same = len(set(outputs.values())) == 1
+    print(f"\n    the two outputs on all tickets are {'identical' if same else 'DIFFERENT'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Ticket evaluation throughput in memory, and end to end through the CLI.")
@@ -400,12 +455,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (default 5)")
     parser.add_argument("--seed", type=int, default=20260301, help="random seed")
     parser.add_argument("--skip-cli", action="store_true", help="only the in-memory figure")
+    parser.add_argument("--only-cli", action="store_true",
+                        help="only the end-to-end figures (no in-memory figure)")
+    parser.add_argument("--baseline-src", type=Path, default=None, metavar="SRC",
+                        help="end to end only: time `accord evaluate` from this checkout and "
+                             "from another one's src/ (its PYTHONPATH), alternately, and "
+                             "print the medians and their ratio")
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
                         help="write the CSV files and agreement to DIR and keep them")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.repeat < 1:
         parser.error("need --tickets >= 1 and --repeat >= 1")
+    if args.skip_cli and (args.only_cli or args.baseline_src is not None):
+        parser.error("--skip-cli leaves nothing to run with --only-cli or --baseline-src")
+    if args.baseline_src is not None and not (args.baseline_src / "accord").is_dir():
+        parser.error(f"--baseline-src {args.baseline_src}: no accord package there "
+                     "(give the src/ folder of another checkout)")
 
     pinning = "not pinned (--no-pin)" if args.no_pin else pin_to_one_cpu()
     print(f"Python {platform.python_version()}, Polars {pl.__version__}, NumPy {np.__version__}")
@@ -417,10 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {tables.tickets.height:,} tickets and {tables.ticket_status.height:,} "
           f"status rows in {time.perf_counter() - begin:.2f} s\n")
 
-    ok = in_memory(tables, args.repeat)
-    print()
+    ok = True
+    if not (args.only_cli or args.baseline_src is not None):
+        ok = in_memory(tables, args.repeat)
+        print()
     if not args.skip_cli:
-        end_to_end(tables, args.repeat, args.keep)
+        end_to_end(tables, args.repeat, args.keep, args.baseline_src)
     return 0 if ok else 1
 
 

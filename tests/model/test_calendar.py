@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -85,3 +87,38 @@ def test_unknown_time_zone_is_an_error() -> None:
     assert check_timezone("Australia/Lord_Howe") == "Australia/Lord_Howe"
     with pytest.raises(ValueError, match="not a time zone"):
         check_timezone("Europe/Berln")
+
+
+# The first use of a country's holidays in a process, from many threads at once (a server's
+# first requests): every thread gets the holidays, none a half-imported module.
+CONCURRENT_FIRST_USE = """
+import threading
+from datetime import date
+from accord.model.calendar import Calendar, check_holiday_region
+
+start, failures = threading.Barrier(8), []
+
+def first_use(i):
+    start.wait()
+    try:
+        check_holiday_region(("DE", "FR", "AT", "IE")[i % 4], ("BE", None, "9", None)[i % 4])
+        calendar = Calendar("office", "Europe/Berlin", ((((540, 1020),),) * 5) + ((), ()),
+                            "DE", "BE", frozenset())
+        assert date(2026, 3, 8) in calendar.closed_between(date(2026, 1, 1), date(2026, 12, 31))
+    except Exception as error:
+        failures.append(repr(error))
+
+threads = [threading.Thread(target=first_use, args=(i,)) for i in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(failures)
+"""
+
+
+def test_the_first_use_of_holidays_from_many_threads_at_once_succeeds_in_each() -> None:
+    for _ in range(3):
+        result = subprocess.run([sys.executable, "-c", CONCURRENT_FIRST_USE],
+                                capture_output=True, text=True, timeout=300, check=True)
+        assert result.stdout.strip() == "[]", result.stdout

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import gc
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,12 +30,12 @@ app = typer.Typer(
 )
 
 # Commands that run once and end, having built many long-lived objects as they imported
-# numba, Polars and pydantic. Run to their end, they cost twice what they compute: the cyclic
-# garbage collector walks those objects again and again as more are made (0.2-0.4 s of an
-# `accord evaluate`), and the interpreter takes its modules apart one by one on the way out
-# (about 0.4 s more). What they compute is columnar and freed by reference counting, so they
-# run without the collector and, once their output is flushed, leave without the teardown
-# (see :func:`_exit`). A server or a worker loop (`serve`, `worker`) keeps both.
+# numba, Polars and pydantic. The cyclic garbage collector would walk those objects again and
+# again as more are made (0.2-0.4 s of an `accord evaluate`); what these commands compute is
+# columnar and freed by reference counting, so they run without the collector (the public
+# `gc.disable`), and give it back when they end. On the way out they freeze the objects then
+# alive out of the collector (see :func:`_leave`). A server or a worker loop (`serve`,
+# `worker`) keeps the collector, and every other command ends without a freeze.
 _ONE_SHOT = frozenset({"evaluate", "validate"})
 _one_shot_ran = False
 
@@ -53,17 +51,18 @@ def _before_the_command(ctx: typer.Context) -> None:
         ctx.call_on_close(gc.enable)  # for a caller that goes on (a test's CliRunner)
 
 
-def _exit(code: int) -> NoReturn:
-    """End the process with ``code``: after a one-shot command, once standard output and error
-    are flushed and the exit handlers have run, without taking the interpreter apart."""
+def _leave(code: int) -> NoReturn:
+    """End the process with ``code`` through ``sys.exit``, as Python programs end: the exit
+    handlers run, the standard streams are flushed, the modules are taken apart.
+
+    After a one-shot command the objects then alive are first frozen out of the cyclic
+    garbage collector (the public ``gc.freeze``): the interpreter's exit would otherwise
+    search all of numba's, llvmlite's and Polars' objects for cycles and finalise them, over
+    a second after an `accord evaluate`, when the output is written and every file the
+    command opened is closed. Python does not promise to finalise objects still alive at exit
+    (the ``object.__del__`` documentation); these commands leave nothing that needs it."""
     if _one_shot_ran:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: Python's own exit reports it
-            sys.exit(code)
-        atexit._run_exitfuncs()
-        os._exit(code)
+        gc.freeze()
     sys.exit(code)
 
 
@@ -152,7 +151,7 @@ def main() -> None:
     try:
         # Without standalone mode, click returns the code of a typer.Exit instead of exiting.
         code = app(standalone_mode=False)
-        _exit(code if isinstance(code, int) else 0)
+        _leave(code if isinstance(code, int) else 0)
     except AccordError as error:
         console = stderr()
         if error.problems:
@@ -160,9 +159,9 @@ def main() -> None:
                 console.print(str(problem), markup=False)
         else:
             console.print(f"error: {error.message}", markup=False)
-        _exit(error.exit_code)
+        _leave(error.exit_code)
     except typer.Exit as done:
-        _exit(done.exit_code)
+        _leave(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except typer.BadParameter as error:

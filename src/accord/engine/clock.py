@@ -20,10 +20,10 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
-from accord.engine._numba import numba
 from accord.model.calendar import Calendar
 
 __all__ = ["BEYOND", "US", "BusinessClock", "to_us"]

@@ -14,11 +14,11 @@ two different texts share a hash an exact (slower) Polars path gives the join in
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from accord.engine._numba import numba
 from accord.engine.views import StringViews, read_only, string_views
 
 __all__ = ["dense_codes", "rows_of"]

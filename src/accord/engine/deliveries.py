@@ -6,12 +6,12 @@ from datetime import UTC
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 from dateutil.rrule import rrule, rrulestr
 
-from accord.engine._numba import numba
 from accord.engine.clock import US, to_us
 from accord.engine.context import Context, Outcome, Scope, Tally, from_us, instant_column
 from accord.engine.timers import NULL

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from accord.engine._numba import numba
 from accord.engine.clock import BEYOND, US, BusinessClock, _b, _locate, _reach_after
 from accord.engine.codes import dense_codes, rows_of
 from accord.engine.tables import INSTANT

@@ -1,5 +1,7 @@
-"""Text columns as Arrow string views, read where Polars keeps them (the Arrow C data
-interface), for compiled passes over text.
+"""Text columns as Arrow string views, read where Polars keeps them, for compiled passes over
+text: Polars hands them out through the Arrow PyCapsule interface (``__arrow_c_stream__``,
+public in both Polars and Arrow), read here with ctypes as the Arrow C stream and data
+interfaces lay them out.
 
 Polars holds a text column as 16-byte *views*: a text's length, then the text itself when it
 is at most 12 bytes long (padded with zero bytes), else its first 4 bytes, the data buffer
@@ -38,6 +40,17 @@ class _ArrowArray(ctypes.Structure):
 
 
 _RELEASE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_CALL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+
+
+class _ArrowArrayStream(ctypes.Structure):
+    _fields_ = [("get_schema", _CALL), ("get_next", _CALL), ("get_last_error", ctypes.c_void_p),
+                ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p)]
+
+
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +77,16 @@ def string_views(column: pl.Series) -> StringViews | None:
     valid: npt.NDArray[np.bool_] = (column.is_not_null().to_numpy() if column.has_nulls()
                                     else np.zeros(0, np.bool_))
     array, schema = _ArrowArray(), _ArrowSchema()
-    column._export_arrow_to_c(ctypes.addressof(array), ctypes.addressof(schema))
+    # The capsule owns the stream and releases it when it is freed; the schema and the one
+    # array read from it are this function's to release.
+    capsule = column.__arrow_c_stream__()
+    address = _capsule_pointer(capsule, b"arrow_array_stream")
+    stream = _ArrowArrayStream.from_address(address)
+    if stream.get_schema(address, ctypes.addressof(schema)) != 0:
+        return None
+    if stream.get_next(address, ctypes.addressof(array)) != 0 or not array.release:
+        _RELEASE(schema.release)(ctypes.addressof(schema))
+        return None
     try:
         # Buffers: validity, views, the data buffers, and last the data buffers' sizes.
         if schema.format != b"vu" or array.n_buffers < 3:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-
-from accord.engine._numba import numba
 
 __all__ = ["parse"]
 

@@ -8,15 +8,12 @@ by country and subdivision) and extra closed dates. Its hours are half-open loca
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -84,44 +81,21 @@ class Calendar:
 
 @cache
 def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]) -> frozenset[date]:
-    # What ``holidays.country_holidays(country, subdiv=subdivision, years=years)`` builds.
-    table = _country_entity(country)(years=years, subdiv=subdivision, expand=True,
-                                     observed=True, prov=None, state=None, language=None,
-                                     categories=None)
-    return frozenset(table.keys())
+    import holidays
+
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=years).keys())
 
 
 @cache
 def _country_entity(country: str) -> Any:
-    """The ``holidays`` class of a known ``country`` code, importing only its own module.
+    """The ``holidays`` class of a known ``country`` code (``holidays.DE``).
 
-    ``getattr(holidays, country)`` imports the package ``holidays.countries``, whose
-    ``__init__`` imports every one of its 250 country modules (0.2-0.4 s); while that package
-    is not loaded, a country module that needs no other one is loaded here from its file
-    under its own name instead (the package, imported later, then reuses it).
-    """
+    Its first use imports the package ``holidays.countries``, which imports every one of its
+    country modules (0.2-0.4 s): that is how the package is built, and Accord imports it as
+    it is (a country module loaded on its own, under the package's name, raced with that
+    import in concurrent first requests)."""
     import holidays
-    from holidays.registry import COUNTRIES
 
-    if "holidays.countries" not in sys.modules:
-        module = next((m for m, names in COUNTRIES.items() if country in names), None)
-        path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
-        if module is not None and path.is_file() and (
-                "holidays.countries" not in path.read_text(encoding="utf-8")):
-            name = f"holidays.countries.{module}"
-            loaded = sys.modules.get(name)
-            if loaded is None:
-                spec = importlib.util.spec_from_file_location(name, path)
-                if spec is not None and spec.loader is not None:
-                    loaded = importlib.util.module_from_spec(spec)
-                    sys.modules[name] = loaded
-                    try:
-                        spec.loader.exec_module(loaded)
-                    except BaseException:
-                        del sys.modules[name]
-                        raise
-            if loaded is not None and hasattr(loaded, country):
-                return getattr(loaded, country)
     return getattr(holidays, country)
 
 
@@ -149,7 +123,6 @@ def check_holiday_region(country: str, subdivision: str | None) -> None:
         )
     if subdivision is None:
         return
-    # Only this country's module is imported (see _country_entity).
     subdivisions: tuple[str, ...] = tuple(_country_entity(country).subdivisions)
     if subdivision not in subdivisions:
         known = ", ".join(subdivisions[:12])
