@@ -154,8 +154,7 @@ def period_range(start: datetime | str, end: datetime | str, zone: str | None = 
     ``1–30 November 2026 (Europe/Berlin)``, ``1 January – 31 March 2026 (UTC)``."""
     first = _local(start, zone)
     last_instant = _local(end, zone)
-    last = (last_instant - timedelta(microseconds=1)).date() if last_instant.time() == \
-        datetime.min.time() else last_instant.date()
+    last = (last_instant - timedelta(microseconds=1)).date()  # the end is not in the period
     day = first.date()
     if day.year != last.year:
         text = f"{date_text(day)} – {date_text(last)}"

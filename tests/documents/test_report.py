@@ -32,9 +32,9 @@ from accord.documents.report import (
     trend_periods,
     trends_of,
 )
-from accord.documents.report_view import build_report, share_words
-from accord.documents.words import money
+from accord.documents.report_view import build_report
 from accord.errors import NotFoundError
+from accord.formatting import money
 from accord.service.reports import report_inputs
 from accord.service.tenancy import Principal
 from accord.store.results import StoredResult, list_results
@@ -318,7 +318,7 @@ def test_the_report_shows_the_stored_figures(stored: Workspace, period: str) -> 
             assert objective.breached == stored_objective["breached"]
             assert objective.counted == stored_objective["counted"]
             if stored_objective["metric"] != "kpi":
-                assert objective.attainment == share_words(stored_objective["attainment"])
+                assert objective.attainment == formatting.percent(stored_objective["attainment"])
                 assert objective.evidence is not None
                 # each breach counted is one row of evidence
                 assert len(objective.evidence.rows) == stored_objective["breached"]

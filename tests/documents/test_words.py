@@ -11,11 +11,11 @@ from accord.documents.words import (
     human_date,
     human_duration,
     join,
-    money,
     percent,
     rrule_words,
     target_duration,
 )
+from accord.formatting import money
 from accord.model import parse_duration
 
 

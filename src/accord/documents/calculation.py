@@ -17,9 +17,10 @@ from typing import Any
 
 from accord.documents.credits import result_name, threshold_text
 from accord.documents.measures import breach_words
-from accord.documents.words import money, number, percent
+from accord.documents.words import number, percent
 from accord.engine.credits import agreement_credit
 from accord.engine.periods import Period
+from accord.formatting import money
 from accord.model import Agreement, KpiObjective, Objective, Tier
 
 __all__ = ["CreditCalculation", "CreditPart", "credit_calculation", "shown_percent",

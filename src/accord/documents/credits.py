@@ -9,9 +9,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from accord.documents.measures import aggregate_name, breach_words
-from accord.documents.words import MONTHS, money, number, percent
+from accord.documents.words import MONTHS, number, percent
 from accord.engine.credits import agreement_credit, objective_credit
 from accord.engine.periods import Period
+from accord.formatting import money
 from accord.model import (
     Agreement,
     AvailabilityObjective,

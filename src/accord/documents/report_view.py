@@ -11,10 +11,8 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from accord import formatting
 from accord.documents.calculation import (
     CreditCalculation,
     credit_calculation,
@@ -22,31 +20,17 @@ from accord.documents.calculation import (
     stored_percent,
 )
 from accord.documents.measures import objective_terms
-from accord.documents.words import money
+from accord.formatting import duration, instant, money, percent, period_range, ticket_outcome
 from accord.model import Metric
 
 if TYPE_CHECKING:
     from accord.documents.report import AgreementInputs, ReportInputs
 
-__all__ = ["AgreementReport", "Evidence", "ObjectiveReport", "Report", "build_report",
-           "instant_words", "share_words"]
+__all__ = ["AgreementReport", "Evidence", "ObjectiveReport", "Report", "build_report"]
 
 _METRICS = {"response_time": "response time", "resolution_time": "resolution time",
             "availability": "availability", "delivery": "delivery on schedule", "kpi": "KPI"}
 _TYPES = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
-
-
-def share_words(value: float | None) -> str:
-    """A fraction as a percentage: ``0.89474`` → "89.474 %" (:func:`accord.formatting.percent`)."""
-    return formatting.percent(value)
-
-
-def instant_words(value: datetime | str | None, zone: str | None = None) -> str:
-    """An instant to the minute in ``zone``, the zone named: "2026-03-17 15:10 CET"."""
-    return formatting.instant(value, zone)
-
-
-_duration = formatting.duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +103,7 @@ def _is_ratio(stored: Mapping[str, Any]) -> bool:
 
 def _value(stored: Mapping[str, Any], value: float | None) -> str:
     if _is_ratio(stored):
-        return share_words(value)
+        return percent(value)
     return "—" if value is None else f"{value:.4g}"
 
 
@@ -131,26 +115,26 @@ def _evidence(metric: str, items: Sequence[Mapping[str, Any]], zone: str | None
         return Evidence("Tickets that missed their target",
                         ("Ticket", "What happened", "Elapsed", "Target", "Due"),
                         tuple((str(i.get("ticket")),
-                               formatting.ticket_outcome(i.get("state"), False,
+                               ticket_outcome(i.get("state"), False,
                                                          response=response),
-                               _duration(i.get("elapsed_s")), _duration(i.get("target_s")),
-                               instant_words(i.get("due_at"), zone)) for i in missed))
+                               duration(i.get("elapsed_s")), duration(i.get("target_s")),
+                               instant(i.get("due_at"), zone)) for i in missed))
     if metric == Metric.DELIVERY:
         return Evidence("Delivery slots missed",
                         ("Slot", "Window ends", "Delivery", "Delivered"),
-                        tuple((instant_words(i.get("slot"), zone),
-                               instant_words(i.get("window_end"), zone),
+                        tuple((instant(i.get("slot"), zone),
+                               instant(i.get("window_end"), zone),
                                str(i.get("delivery") or "—"),
-                               instant_words(i.get("delivered_at"), zone) if i.get("delivered_at")
+                               instant(i.get("delivered_at"), zone) if i.get("delivered_at")
                                else "not delivered in the window") for i in missed))
     if metric == Metric.AVAILABILITY:
         return Evidence("Outages counted as downtime",
                         ("Incident", "Kind", "From", "To", "Downtime counted"),
                         tuple((str(i.get("incident")), str(i.get("kind") or "—"),
-                               instant_words(i.get("start"), zone),
-                               instant_words(i.get("end"), zone) if i.get("end")
+                               instant(i.get("start"), zone),
+                               instant(i.get("end"), zone) if i.get("end")
                                else "still going",
-                               _duration(i.get("downtime_s"))) for i in missed))
+                               duration(i.get("downtime_s"))) for i in missed))
     return None
 
 
@@ -209,8 +193,8 @@ def _objective(entry: AgreementInputs, stored: Mapping[str, Any], *, charts: boo
     target = terms.target if terms is not None else (str(stored.get("target") or "—"),)
     detail = None
     if stored["metric"] == "availability" and stored.get("measured_s") is not None:
-        detail = (f"{_duration(stored.get('downtime_s') or 0)} down in "
-                  f"{_duration(stored['measured_s'])} measured")
+        detail = (f"{duration(stored.get('downtime_s') or 0)} down in "
+                  f"{duration(stored['measured_s'])} measured")
     trend = entry.trends.get(key, ())
     items = [i for i in entry.items if i.get("objective") == key]
     spec = _chart_spec(f"{key}: attainment by period", trend, _is_ratio(stored), paper=paper)
@@ -241,18 +225,18 @@ def _agreement(entry: AgreementInputs, inputs: ReportInputs, *, charts: bool, pa
     zone = inputs.zone_of(entry.agreement)
     version = f"{result.version}"
     if source.applied_at is not None:
-        version += f", applied {instant_words(source.applied_at, zone)}"
+        version += f", applied {instant(source.applied_at, zone)}"
         version += f" by {source.applied_by}" if source.applied_by else ""
     facts = (
         ("Agreement", result.agreement_id),
         ("Provider", parties.name(entry.agreement.provider)),
         ("Customer", parties.name(result.customer)),
-        ("Period", formatting.period_range(document["period"]["start"],
+        ("Period", period_range(document["period"]["start"],
                                            document["period"]["end"], zone)),
         ("Version", version),
         ("Content hash", f"sha256 {source.content_hash}"),
-        ("Evaluated as of", instant_words(result.at, zone)),
-        ("Evaluated", f"{instant_words(result.evaluated_at, zone)} by {result.evaluated_by}"),
+        ("Evaluated as of", instant(result.at, zone)),
+        ("Evaluated", f"{instant(result.evaluated_at, zone)} by {result.evaluated_by}"),
     )
     calculation = credit_calculation(entry.agreement, document, inputs.period, entry.statement)
     return AgreementReport(
@@ -278,7 +262,7 @@ def build_report(inputs: ReportInputs, *, charts: bool = True, paper: bool = Fal
     customer = inputs.parties.name(inputs.customer)
     zone = inputs.zone_of(inputs.agreements[0].agreement if inputs.agreements else None)
     first = inputs.agreements[0].result.document["period"] if inputs.agreements else None
-    days = (formatting.period_range(first["start"], first["end"], zone) if first is not None
+    days = (period_range(first["start"], first["end"], zone) if first is not None
             else inputs.period)
     return Report(
         title=f"Monthly SLA report: {customer}",
@@ -287,4 +271,4 @@ def build_report(inputs: ReportInputs, *, charts: bool = True, paper: bool = Fal
         customer=customer, period=inputs.period, summary=summary,
         agreements=agreements,
         footer=f"Accord · {customer} · period {inputs.period} · figures as stored, evaluated "
-               f"as of {instant_words(latest, zone)}")
+               f"as of {instant(latest, zone)}")

@@ -25,7 +25,8 @@ from accord.documents.blocks import (
 from accord.documents.credits import credit_example, tier_rows
 from accord.documents.hours import calendar_summary, calendar_views
 from accord.documents.measures import ObjectiveTerms, objective_terms, status_words
-from accord.documents.words import human_date, join, money, percent
+from accord.documents.words import human_date, join, percent
+from accord.formatting import money
 from accord.model import (
     ALWAYS,
     Agreement,

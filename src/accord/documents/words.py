@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from accord import formatting
-
 __all__ = [
     "MONTHS",
     "WEEKDAYS",
@@ -20,7 +18,6 @@ __all__ = [
     "human_date",
     "human_duration",
     "join",
-    "money",
     "number",
     "percent",
     "rrule_words",
@@ -77,11 +74,6 @@ def number(value: Decimal) -> str:
 def percent(fraction: Decimal) -> str:
     """A share as the agreement writes it: ``Decimal('0.999')`` → "99.9%"."""
     return number(fraction * 100) + "%"
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """``18500`` EUR → "EUR 18,500.00" (:func:`accord.formatting.money`)."""
-    return formatting.money(amount, currency)
 
 
 def human_date(day: date) -> str:
